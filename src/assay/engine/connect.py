@@ -1,0 +1,83 @@
+"""Turn an engine URL into a connected Engine.
+
+Accepted forms:
+  duckdb:///relative/to/project.duckdb   duckdb:////absolute/path.duckdb   duckdb://:memory:
+  postgres://user@host:port/database?schema=name   (postgresql:// too; the password may come
+                                                    from PGPASSWORD and is never printed)
+  pyspark   pyspark://local[2]                     (local mode; state kept in .assay/spark)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from assay.engine.engine import Engine
+from assay.errors import EngineError
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced, safe to log and store."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+def connect(url: str, project_dir: Path) -> Engine:
+    """Connect to the engine named by `url`; relative DuckDB paths resolve in `project_dir`."""
+    scheme = url.split(":", 1)[0].lower()
+    display = redact(url)
+    try:
+        if scheme == "duckdb":
+            return _duckdb(url, project_dir, display)
+        if scheme in ("postgres", "postgresql"):
+            return _postgres(url, display)
+        if scheme == "pyspark":
+            from assay.engine.spark_engine import SparkEngine
+
+            master = url.split("://", 1)[1] if "://" in url else "local[2]"
+            return SparkEngine.local(project_dir / ".assay" / "spark", master or "local[2]", display)
+    except EngineError:
+        raise
+    except Exception as exc:  # connection failures come in many backend-specific types
+        raise EngineError(f"cannot connect to engine {display}: {exc}") from exc
+    raise EngineError(
+        f"engine URL {display!r} is not supported: expected duckdb:///file.duckdb, "
+        "postgres://user@host:port/db or pyspark"
+    )
+
+
+def _duckdb(url: str, project_dir: Path, display: str) -> Engine:
+    import ibis
+
+    from assay.engine.duckdb_engine import DuckDBEngine
+
+    rest = url.split("://", 1)[1] if "://" in url else ""
+    if rest in ("", ":memory:", "/:memory:"):
+        return DuckDBEngine(ibis.duckdb.connect(), display)
+    path = Path(rest[1:]) if rest.startswith("/") else Path(rest)
+    if not path.is_absolute():
+        path = project_dir / path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return DuckDBEngine(ibis.duckdb.connect(str(path)), display)
+
+
+def _postgres(url: str, display: str) -> Engine:
+    import ibis
+
+    from assay.engine.postgres_engine import PostgresEngine
+
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    kwargs = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": unquote(parts.username) if parts.username else None,
+        "password": unquote(parts.password) if parts.password else None,
+        "database": parts.path.lstrip("/") or None,
+    }
+    if "schema" in query:
+        kwargs["schema"] = query["schema"][0]
+    return PostgresEngine(ibis.postgres.connect(**{k: v for k, v in kwargs.items() if v is not None}), display)

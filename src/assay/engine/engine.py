@@ -1,0 +1,125 @@
+"""The Engine base class: the small surface every stage uses to run Ibis expressions.
+
+Backends subclass it (`duckdb_engine.py`, `postgres_engine.py`, `spark_engine.py`) and override
+only what their :class:`Capabilities` say differs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+import pyarrow as pa
+
+from assay.engine.capabilities import Capabilities
+from assay.errors import EngineError
+
+log = logging.getLogger("assay.engine")
+
+
+class Engine:
+    """A connected backend plus the capability-driven helpers stages need.
+
+    Stages build expressions against `Engine.table(...)` and hand them back to
+    `create_table`, `insert` or `to_arrow`; failures come back as `EngineError` carrying the SQL,
+    so a bad query is diagnosable without a debugger.
+    """
+
+    name: str = ""
+    capabilities: Capabilities
+
+    def __init__(self, con: ibis.BaseBackend, display_url: str):
+        self.con = con
+        self.display_url = display_url
+
+    # --- tables -------------------------------------------------------------------------
+    def table(self, name: str) -> ibis.Table:
+        return self.con.table(name)
+
+    def exists(self, name: str) -> bool:
+        return name in self.con.list_tables()
+
+    def create_table(self, name: str, obj: ibis.Table | pa.Table) -> ibis.Table:
+        """Create or replace `name` from an expression or an Arrow table."""
+        if isinstance(obj, pa.Table):
+            return self.load_arrow(name, obj)
+        self._guard(lambda: self.con.create_table(name, obj, overwrite=True), obj)
+        return self.table(name)
+
+    def create_empty(self, name: str, schema: ibis.Schema) -> None:
+        self._guard(lambda: self.con.create_table(name, schema=schema, overwrite=False), None)
+
+    def insert(self, name: str, obj: ibis.Table) -> None:
+        """Append rows, casting them to the target's schema so every engine stores the same types."""
+        target = self.table(name).schema()
+        aligned = obj.select([obj[c].cast(t).name(c) for c, t in target.items()])
+        self._guard(lambda: self.con.insert(name, aligned), aligned)
+
+    def drop(self, name: str) -> None:
+        if self.exists(name):
+            self.con.drop_table(name, force=True)
+
+    def delete_run(self, name: str, run_id: str) -> None:
+        """Remove a failed run's rows from a history table where the backend can delete.
+
+        Readers only ever see rows of successful runs, so a backend without DELETE stays correct.
+        """
+        if self.capabilities.delete_rows and self.exists(name):
+            self._delete_where_run(name, run_id)
+
+    def _delete_where_run(self, name: str, run_id: str) -> None:
+        raise NotImplementedError
+
+    # --- moving data ----------------------------------------------------------------------
+    def to_arrow(self, expr: ibis.Table) -> pa.Table:
+        return self._guard(lambda: self.con.to_pyarrow(expr), expr)
+
+    def scalar(self, expr: ibis.Scalar) -> Any:
+        value = self._guard(lambda: self.con.to_pyarrow(expr), expr)
+        return value.as_py() if hasattr(value, "as_py") else value
+
+    def load_arrow(self, name: str, data: pa.Table) -> ibis.Table:
+        """Bulk-load an Arrow table with the backend's fastest path."""
+        self._guard(lambda: self.con.create_table(name, data, overwrite=True), None)
+        return self.table(name)
+
+    # --- portable expressions -------------------------------------------------------------
+    def try_cast(self, expr: ibis.Value, dtype: dt.DataType | str) -> ibis.Value:
+        """Cast text to `dtype`, giving NULL where the text is not a valid value."""
+        return expr.try_cast(dt.dtype(dtype))
+
+    def md5(self, expr: ibis.Value) -> ibis.Value:
+        """Hex MD5 of a string: identical on every engine, used for stable fingerprints."""
+        return expr.hexdigest("md5")
+
+    # --- internals ------------------------------------------------------------------------
+    def _guard(self, action: Callable[[], Any], expr: ibis.Expr | None) -> Any:
+        try:
+            return action()
+        except EngineError:
+            raise
+        except Exception as exc:  # backends raise their own types; we attach the SQL
+            sql = ""
+            if expr is not None:
+                try:
+                    sql = str(ibis.to_sql(expr, dialect=self.con.dialect))
+                except Exception:  # noqa: BLE001 - the SQL is a diagnostic extra
+                    sql = "<could not compile>"
+            log.debug("query failed on %s: %s\n%s", self.name, exc, sql)
+            raise EngineError(f"{self.name} rejected a query: {type(exc).__name__}: {exc}\nSQL:\n{sql}") from exc
+
+    def close(self) -> None:
+        self.con.disconnect()
+
+
+def builtin_function(fn_name: str, args: tuple[dt.DataType, ...], returns: dt.DataType) -> Callable[..., ibis.Value]:
+    """Declare a SQL function that exists in the backend so Ibis can call it."""
+
+    @ibis.udf.scalar.builtin(name=fn_name, signature=(args, returns))
+    def _fn(*values):  # noqa: ANN002, ANN202 - the signature is given to ibis above
+        ...
+
+    return _fn

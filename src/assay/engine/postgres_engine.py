@@ -1,0 +1,72 @@
+"""PostgreSQL: a real server; no TRY_CAST, so safe casts are small SQL functions we install."""
+
+from __future__ import annotations
+
+import io
+
+import ibis
+import ibis.expr.datatypes as dt
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from assay.engine.capabilities import POSTGRES
+from assay.engine.engine import Engine, builtin_function
+
+_SAFE_CAST_SQL_TYPES = {
+    "int64": "bigint",
+    "float64": "double precision",
+    "timestamp": "timestamp",
+    "date": "date",
+    "boolean": "boolean",
+}
+
+
+def _dtype_key(dtype: dt.DataType) -> str:
+    return "timestamp" if dtype.is_timestamp() else str(dtype.copy(nullable=True))
+
+
+class PostgresEngine(Engine):
+    name = "postgres"
+    capabilities = POSTGRES
+
+    def __init__(self, con: ibis.BaseBackend, display_url: str):
+        super().__init__(con, display_url)
+        self._casts = {}
+        with self.con.begin() as cur:
+            cur.execute("SET TIME ZONE 'UTC'")
+            for key, sql_type in _SAFE_CAST_SQL_TYPES.items():
+                fn = f"assay_try_cast_{key}"
+                cur.execute(
+                    f"CREATE OR REPLACE FUNCTION {fn}(v text) RETURNS {sql_type} AS $$ "
+                    f"BEGIN RETURN v::{sql_type}; EXCEPTION WHEN others THEN RETURN NULL; END; "
+                    "$$ LANGUAGE plpgsql IMMUTABLE"
+                )
+                self._casts[key] = builtin_function(fn, (dt.string,), dt.dtype(key))
+        self._md5 = builtin_function("md5", (dt.string,), dt.string)
+
+    def try_cast(self, expr: ibis.Value, dtype: dt.DataType | str) -> ibis.Value:
+        dtype = dt.dtype(dtype)
+        key = _dtype_key(dtype)
+        if key not in self._casts:
+            return super().try_cast(expr, dtype)
+        return self._casts[key](expr.cast("string"))
+
+    def md5(self, expr: ibis.Value) -> ibis.Value:
+        return self._md5(expr)
+
+    def load_arrow(self, name: str, data: pa.Table) -> ibis.Table:
+        """COPY the rows as CSV: orders of magnitude faster than row inserts."""
+        schema = ibis.schema({f.name: dt.dtype(f.type) for f in data.schema})
+        self.con.create_table(name, schema=schema, overwrite=True)
+        buffer = io.BytesIO()
+        pacsv.write_csv(data, buffer, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+        columns = ", ".join(f'"{c}"' for c in data.column_names)
+        raw = self.con.con
+        with raw.cursor() as cur, cur.copy(f'COPY "{name}" ({columns}) FROM STDIN (FORMAT csv)') as copy:
+            copy.write(buffer.getvalue())
+        raw.commit()
+        return self.table(name)
+
+    def _delete_where_run(self, name: str, run_id: str) -> None:
+        with self.con.begin() as cur:
+            cur.execute(f'DELETE FROM "{name}" WHERE run_id = %s', (run_id,))  # noqa: S608 - our own table name

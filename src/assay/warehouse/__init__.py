@@ -1,0 +1,1 @@
+"""The warehouse: documented result tables that notebooks and BI tools read directly."""

@@ -1,0 +1,118 @@
+"""Schemas of the warehouse tables: an output contract, versioned.
+
+History tables are append-only and keyed by `run_id`; a reader keeps only rows whose run
+succeeded (see `assay.warehouse.read.successful_runs`). Entity tables hold the state as of the
+latest successful run and are replaced by each run.
+"""
+
+from __future__ import annotations
+
+import ibis
+
+SCHEMA_VERSION = 1
+
+RUNS = "assay_runs"
+ROW_ACCOUNTING = "assay_row_accounting"
+QUARANTINE = "assay_quarantine"
+CHECK_RESULTS = "assay_check_results"
+METRIC_VALUES = "assay_metric_values"
+FINDING_EVENTS = "assay_finding_events"
+FINDINGS = "assay_findings"
+ASSETS = "assay_assets"
+ASSET_SOURCES = "assay_asset_sources"
+OWNER_CONFLICTS = "assay_owner_conflicts"
+COVERAGE = "assay_coverage"
+ACCESS = "assay_access"
+
+HISTORY: dict[str, ibis.Schema] = {
+    RUNS: ibis.schema(
+        {
+            "run_id": "string",
+            "run_seq": "int64",
+            "as_of": "date",
+            "project": "string",
+            "status": "string",
+            "started_at": "timestamp",
+            "finished_at": "timestamp",
+            "config_hash": "string",
+            "engine": "string",
+            "assay_version": "string",
+            "ibis_version": "string",
+            "schema_version": "int64",
+            "timings": "string",
+            "inputs": "string",
+            "error": "string",
+        }
+    ),
+    ROW_ACCOUNTING: ibis.schema(
+        {
+            "run_id": "string",
+            "source": "string",
+            "rows_read": "int64",
+            "rows_loaded": "int64",
+            "rows_quarantined": "int64",
+        }
+    ),
+    QUARANTINE: ibis.schema(
+        {"run_id": "string", "source": "string", "row_number": "int64", "reason": "string", "record": "string"}
+    ),
+    CHECK_RESULTS: ibis.schema(
+        {
+            "run_id": "string",
+            "check_id": "string",
+            "source": "string",
+            "kind": "string",
+            "column_name": "string",
+            "severity": "string",
+            "status": "string",
+            "failing_rows": "int64",
+            "total_rows": "int64",
+            "description": "string",
+            "samples": "string",
+        }
+    ),
+    METRIC_VALUES: ibis.schema(
+        {
+            "run_id": "string",
+            "as_of": "date",
+            "metric": "string",
+            "kind": "string",
+            "dimensions": "string",
+            "value": "float64",
+            "numerator": "float64",
+            "denominator": "float64",
+            "ci_low": "float64",
+            "ci_high": "float64",
+            "unit": "string",
+        }
+    ),
+    FINDING_EVENTS: ibis.schema(
+        {
+            "run_id": "string",
+            "as_of": "date",
+            "fingerprint": "string",
+            "rule": "string",
+            "event": "string",
+            "severity": "string",
+        }
+    ),
+}
+
+FINDINGS_SCHEMA = ibis.schema(
+    {
+        "fingerprint": "string",
+        "rule": "string",
+        "entity_key": "string",
+        "severity": "string",
+        "status": "string",
+        "owner": "string",
+        "org": "string",
+        "first_seen_run": "string",
+        "last_seen_run": "string",
+        "first_seen_at": "date",
+        "last_seen_at": "date",
+        "resolved_at": "date",
+        "due_at": "date",
+        "details": "string",
+    }
+)
