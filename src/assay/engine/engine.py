@@ -114,6 +114,11 @@ class Engine:
     def close(self) -> None:
         self.con.disconnect()
 
+    # --- normalization hooks (see assay.normalize) ------------------------------------------
+    def idna_to_ascii(self, expr: ibis.StringValue) -> ibis.StringValue:
+        """Punycode each label of a lower-cased host name; only engines declaring `idna` implement it."""
+        raise NotImplementedError(f"{self.name} does not declare the idna capability")
+
 
 def builtin_function(fn_name: str, args: tuple[dt.DataType, ...], returns: dt.DataType) -> Callable[..., ibis.Value]:
     """Declare a SQL function that exists in the backend so Ibis can call it."""

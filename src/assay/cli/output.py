@@ -1,0 +1,69 @@
+"""Rendering results for the terminal, JSON and CSV."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+import pyarrow as pa
+from rich.console import Console
+from rich.table import Table
+
+from assay.run.pipeline import RunResult
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def to_json(table: pa.Table) -> str:
+    rows = [{k: _plain(v) for k, v in row.items()} for row in table.to_pylist()]
+    return json.dumps(rows, indent=2, ensure_ascii=False)
+
+
+def metrics_table(table: pa.Table, title: str) -> Table:
+    out = Table(title=title, title_justify="left")
+    for column in ("metric", "dimensions", "value", "interval", "n"):
+        out.add_column(column, justify="right" if column in ("value", "n") else "left")
+    for row in table.to_pylist():
+        out.add_row(
+            row["metric"],
+            row["dimensions"] if row["dimensions"] != "{}" else "(all)",
+            format_value(row["value"], row["unit"]),
+            f"{row['ci_low']:.1%} – {row['ci_high']:.1%}" if row["ci_low"] is not None else "",
+            "" if row["denominator"] is None else f"{row['denominator']:,.0f}",
+        )
+    return out
+
+
+def format_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        return f"{value:.1%}"
+    if unit == "days":
+        return f"{value:.1f} d"
+    return f"{value:,.0f}"
+
+
+def checks_table(table: pa.Table) -> Table:
+    out = Table(title="Checks", title_justify="left")
+    for column in ("check", "severity", "status", "failing", "rows"):
+        out.add_column(column, justify="right" if column in ("failing", "rows") else "left")
+    for row in table.to_pylist():
+        style = "green" if row["status"] == "pass" else ("red" if row["severity"] == "error" else "yellow")
+        out.add_row(row["check_id"], row["severity"], f"[{style}]{row['status']}[/]", f"{row['failing_rows']:,}", f"{row['total_rows']:,}")
+    return out
+
+
+def run_summary(console: Console, result: RunResult) -> None:
+    failed = [] if result.checks is None else [r for r in result.checks.to_pylist() if r["status"] == "fail"]
+    quarantined = sum(o.rows_quarantined for o in result.accounting)
+    loaded = sum(o.rows_loaded for o in result.accounting)
+    console.print(
+        f"run [bold]{result.run_id}[/] as of {result.as_of}: {loaded:,} rows loaded, {quarantined:,} quarantined, "
+        f"{len(failed)} check(s) failing, {sum(result.timings.values()):.1f}s"
+    )

@@ -1,0 +1,1 @@
+"""Exports of warehouse rows for spreadsheets and other tools."""

@@ -1,0 +1,1 @@
+"""Findings: gaps detected by rules, tracked across runs by a stable fingerprint."""

@@ -1,0 +1,61 @@
+"""Turn finding rules into detections: one row per entity that matches a rule now."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+
+from assay.engine import Engine
+from assay.engine.expressions import json_object
+from assay.project.models import FindingRule
+
+# The readable identity of an entity in each rule input; the fingerprint hashes rule + key.
+ENTITY_KEYS = {"coverage": ("asset_key", "control"), "access": ("email", "system", "role")}
+DETAIL_COLUMNS = {
+    "coverage": ("asset_type", "name", "control", "org", "last_seen_at"),
+    "access": ("email", "system", "role", "privileged", "person_status", "terminated_on", "org"),
+}
+
+
+DETECTION_SCHEMA = ibis.schema(
+    {
+        "fingerprint": "string",
+        "rule": "string",
+        "entity_key": "string",
+        "severity": "string",
+        "owner": "string",
+        "org": "string",
+        "due_at": "date",
+        "details": "string",
+    }
+)
+
+
+def detections(engine: Engine, rules: dict[str, FindingRule], inputs: dict[str, ibis.Table], as_of: date) -> ibis.Table:
+    """One row per (rule, entity) detected now, in DETECTION_SCHEMA."""
+    parts = []
+    for name, rule in rules.items():
+        t = inputs.get(rule.from_)
+        if t is None:
+            continue
+        for column, wanted in rule.where.items():
+            t = t.filter(t[column].isin(wanted) if isinstance(wanted, list) else t[column] == wanted)
+        key = t[ENTITY_KEYS[rule.from_][0]].cast("string")
+        for column in ENTITY_KEYS[rule.from_][1:]:
+            key = key + "|" + t[column].cast("string")
+        parts.append(
+            t.select(
+                fingerprint=engine.md5(ibis.literal(name + "|") + key),
+                rule=ibis.literal(name),
+                entity_key=key,
+                severity=ibis.literal(rule.severity),
+                owner=t[rule.owner].cast("string") if rule.owner else ibis.null("string"),
+                org=t.org.cast("string"),
+                due_at=ibis.literal(as_of + rule.sla if rule.sla else None, type="date"),
+                details=json_object({c: t[c].cast("string") for c in DETAIL_COLUMNS[rule.from_]}),
+            )
+        )
+    if not parts:
+        return ibis.memtable(DETECTION_SCHEMA.to_pyarrow().empty_table())
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]

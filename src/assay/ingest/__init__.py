@@ -1,0 +1,1 @@
+"""Ingest: files to typed tables on the engine, with every row loaded or quarantined."""

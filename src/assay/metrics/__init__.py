@@ -1,0 +1,1 @@
+"""KPIs: rates with Wilson intervals, counts, durations and SLA attainment, by any dimension."""

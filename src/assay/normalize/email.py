@@ -1,0 +1,76 @@
+"""E-mail addresses: how identity providers, HR feeds and SaaS audit logs name the same person.
+
+`Jane.Doe@Acme.com`, ` jane.doe@acme.com` and `jane.doe+okta@acme.co.uk` become one key; what is
+not shaped like an address (dot-atom local part, valid domain) is rejected with a reason.
+Quoted local parts and non-ASCII (SMTPUTF8) addresses are rejected: identity systems do not
+issue them, and comparing them would need rules no engine implements alike.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import ibis
+from pydantic import field_validator
+
+from assay.engine import Engine
+from assay.normalize.hostname import host_checks, without_trailing_dot
+from assay.normalize.portable import ascii_lower, quoted, trim
+from assay.normalize.registry import Options, register
+from assay.normalize.result import Normalized, checked
+
+MAX_LENGTH = 254
+MAX_LOCAL_LENGTH = 64
+_ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LOCAL = f"^{_ATOM}(?:[.]{_ATOM})*$"
+_ONE_AT = "^[^@]*@[^@]*$"
+
+
+class EmailOptions(Options):
+    local_case: Literal["fold", "preserve"] = "fold"
+    """`fold` lower-cases the local part (what every mainstream provider does); `preserve` keeps it."""
+    strip_plus_tag: bool = False
+    """Drop a `+tag` sub-address (`jane+okta@…` → `jane@…`), for providers that deliver those."""
+    domain_aliases: dict[str, str] = {}
+    """Domains that are the same organisation (`acme.co.uk: acme.com`), applied after lower-casing."""
+
+    @field_validator("domain_aliases")
+    @classmethod
+    def _canonical_domains(cls, aliases: dict[str, str]) -> dict[str, str]:
+        def clean(domain: str) -> str:
+            d = domain.strip().lower().removesuffix(".")
+            if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*", d):
+                raise ValueError(f"{domain!r} is not a valid domain name")
+            return d
+
+        return {clean(k): clean(v) for k, v in aliases.items()}
+
+
+@register("email", EmailOptions)
+def normalize_email(value: ibis.Value, options: EmailOptions, engine: Engine) -> Normalized:
+    address = trim(value.cast("string"))
+    local = address.re_extract("^([^@]*)@", 1).fill_null("")
+    domain = without_trailing_dot(ascii_lower(address.re_extract("@([^@]*)$", 1).fill_null("")))
+
+    canonical_local = ascii_lower(local) if options.local_case == "fold" else local
+    if options.strip_plus_tag:
+        tag_at = canonical_local.find("+")
+        canonical_local = ibis.ifelse(tag_at > 0, canonical_local.substr(0, tag_at), canonical_local)
+    canonical_domain = _aliased(domain, options.domain_aliases)
+
+    return checked(
+        value,
+        canonical_local + "@" + canonical_domain,
+        (address == "", "empty email"),
+        (~address.re_search(_ONE_AT), "email must contain exactly one '@'"),
+        (address.length() > MAX_LENGTH, f"email longer than {MAX_LENGTH} characters"),
+        (~local.re_search(_LOCAL) | (local.length() > MAX_LOCAL_LENGTH), quoted("invalid email local part", local)),
+        *host_checks(domain, engine, "email domain"),
+    )
+
+
+def _aliased(domain: ibis.StringValue, aliases: dict[str, str]) -> ibis.StringValue:
+    if not aliases:
+        return domain
+    return ibis.cases(*[(domain == alias, target) for alias, target in aliases.items()], else_=domain)

@@ -1,0 +1,55 @@
+"""Normalizers by name, so the project file can ask for one with options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import ibis
+from pydantic import BaseModel, ConfigDict
+
+from assay.engine import Engine
+from assay.normalize.result import Normalized
+
+
+class Options(BaseModel):
+    """Base of every normalizer's options: unknown keys are a configuration error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+O = TypeVar("O", bound=Options)
+Apply = Callable[[ibis.Value, O, Engine], Normalized]
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    name: str
+    options: type[Options]
+    apply: Apply
+
+
+_NORMALIZERS: dict[str, Normalizer] = {}
+
+
+def register(name: str, options: type[O]) -> Callable[[Apply], Apply]:
+    """Make a normalizer function available under `name`, validated by `options`."""
+
+    def decorate(fn: Apply) -> Apply:
+        _NORMALIZERS[name] = Normalizer(name, options, fn)
+        return fn
+
+    return decorate
+
+
+def lookup(name: str) -> Normalizer:
+    """The normalizer called `name`; a KeyError names the known ones so a typo is easy to fix."""
+    try:
+        return _NORMALIZERS[name]
+    except KeyError:
+        raise KeyError(f"unknown normalizer {name!r}; known normalizers: {', '.join(names())}") from None
+
+
+def names() -> list[str]:
+    return sorted(_NORMALIZERS)

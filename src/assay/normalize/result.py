@@ -1,0 +1,33 @@
+"""The value every normalizer returns: a canonical key plus the reason it could not be made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A canonical column and, beside it, why a row has none.
+
+    The ingest stage keeps `value` as the join key and quarantines rows whose `problem` is set,
+    so an invalid input is never silently joined (or silently dropped). A NULL input gives NULL
+    in both columns: absence is not a problem.
+    """
+
+    value: ibis.Value
+    problem: ibis.StringValue
+
+
+def checked(
+    source: ibis.Value, value: ibis.Value, *checks: tuple[ibis.BooleanValue, ibis.StringValue | str]
+) -> Normalized:
+    """Attach the first failing check's message as the problem and blank the value where it fails.
+
+    Checks are (failed?, message) pairs evaluated in order, after the rule that a NULL `source`
+    has no problem; a NULL condition counts as passing.
+    """
+    no_problem = ibis.null("string")
+    problem = ibis.cases((source.isnull(), no_problem), *checks, else_=no_problem)
+    return Normalized(value=ibis.ifelse(problem.isnull(), value, ibis.null(value.type())), problem=problem)

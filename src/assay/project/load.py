@@ -1,0 +1,134 @@
+"""Load and validate a project folder, turning every problem into a located message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from assay.errors import ConfigError
+from assay.project.models import FINDING_INPUT_COLUMNS, OPTIONAL_ENTITY_COLUMNS, Project
+from assay.project.yaml_loader import KeyPath, line_of, load_yaml
+
+PROJECT_FILE = "assay.yml"
+
+
+def project_file(project: Path) -> Path:
+    """Accept either the project folder or the file itself."""
+    return project / PROJECT_FILE if project.is_dir() else project
+
+
+def load_project(project: Path) -> tuple[Project, Path]:
+    """Return the validated project and its folder, or raise ConfigError listing every problem."""
+    path = project_file(project)
+    data, lines = load_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError([f"{path}:1: the project file must be a mapping of keys (name, sources, ...)"])
+    try:
+        model = Project.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError([_located(path, lines, _clean_loc(e["loc"]), _message(e)) for e in exc.errors()]) from None
+    problems = [_located(path, lines, at, msg) for at, msg in cross_reference_problems(model)]
+    if problems:
+        raise ConfigError(problems)
+    return model, path.parent
+
+
+def cross_reference_problems(p: Project) -> list[tuple[KeyPath, str]]:
+    """Names that must point at something declared elsewhere in the file."""
+    out: list[tuple[KeyPath, str]] = []
+
+    def need(at: KeyPath, name: str, entity: str | None) -> None:
+        source = p.sources.get(name)
+        if source is None:
+            out.append((at, f"unknown source {name!r}; declared sources: {', '.join(p.sources)}"))
+        elif entity and source.entity != entity:
+            out.append((at, f"source {name!r} is a {source.entity}, expected a {entity} source"))
+
+    def has_column(at: KeyPath, source: str, column: str) -> None:
+        if source in p.sources and column not in p.sources[source].columns:
+            known = ", ".join(p.sources[source].columns)
+            out.append((at, f"source {source!r} has no column {column!r}; its columns: {known}"))
+
+    if p.reconcile:
+        for i, name in enumerate(p.reconcile.assets.sources):
+            need(("reconcile", "assets", "sources", i), name, "asset")
+        for column, order in p.reconcile.assets.survivorship.items():
+            if column not in OPTIONAL_ENTITY_COLUMNS["asset"]:
+                out.append((("reconcile", "assets", "survivorship", column), f"survivorship applies to owner_email or org, not {column!r}"))
+            for i, name in enumerate(order):
+                if name not in p.reconcile.assets.sources:
+                    out.append((("reconcile", "assets", "survivorship", column, i), f"{name!r} is not one of reconcile.assets.sources"))
+    for cname, control in p.controls.items():
+        for i, name in enumerate(control.evidence):
+            need(("controls", cname, "evidence", i), name, "observation")
+        if p.reconcile is None:
+            out.append((("controls", cname), "controls need reconcile.assets to know which assets exist"))
+    if p.access:
+        need(("access", "grants"), p.access.grants, "grant")
+        need(("access", "people"), p.access.people, "person")
+    for sname, checks in p.checks.items():
+        if sname not in p.sources:
+            need(("checks", sname), sname, None)
+            continue
+        for i, check in enumerate(checks):
+            spec = check.spec
+            columns = getattr(spec, "columns", None) or [getattr(spec, "column", None)]
+            for column in columns:
+                has_column(("checks", sname, i, check.kind), sname, column)
+            target = getattr(spec, "to", None)
+            if target:
+                tsource, tcolumn = target.split(".")
+                need(("checks", sname, i, check.kind, "to"), tsource, None)
+                has_column(("checks", sname, i, check.kind, "to"), tsource, tcolumn)
+    for mname, metric in p.metrics.items():
+        if metric.kind == "coverage":
+            if not p.controls:
+                out.append((("metrics", mname), "a coverage metric needs at least one control"))
+            continue
+        need(("metrics", mname, "of"), metric.of, "finding")
+        for column in [*metric.by, *[getattr(metric, k) for k in ("start", "end") if hasattr(metric, k)]]:
+            has_column(("metrics", mname), metric.of, column)
+    for fname, rule in p.findings.items():
+        if rule.from_ == "coverage" and not p.controls:
+            out.append((("findings", fname, "from"), "findings from coverage need controls"))
+        if rule.from_ == "access" and p.access is None:
+            out.append((("findings", fname, "from"), "findings from access need an access: section"))
+        allowed = FINDING_INPUT_COLUMNS[rule.from_]
+        for column in [*rule.where, *([rule.owner] if rule.owner else [])]:
+            if column not in allowed:
+                out.append((("findings", fname), f"{rule.from_} has no column {column!r}; its columns: {', '.join(allowed)}"))
+    return out
+
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
+    """Drop pydantic's union and function labels so the path matches the file."""
+    cleaned: list[str | int] = []
+    for part in loc:
+        if isinstance(part, str) and (part.startswith("function-") or part in ("coverage", "open_count", "duration", "sla") and cleaned and cleaned[-1] == part):
+            continue
+        cleaned.append(part)
+    if "spec" in cleaned:
+        i = cleaned.index("spec")
+        cleaned = cleaned[:i] + cleaned[i + 2 :] if i + 1 < len(cleaned) and isinstance(cleaned[i + 1], str) and cleaned[i + 1].endswith("Check") else cleaned[:i] + cleaned[i + 1 :]
+    return tuple("from" if p == "from_" else p for p in cleaned)
+
+
+def _message(error: dict[str, Any]) -> str:
+    msg = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        return "unknown key (check the spelling; see docs/project-file.md)"
+    if error["type"] == "missing":
+        return "required key is missing"
+    if error["type"] == "literal_error":
+        return f"{msg}, got {error.get('input')!r}"
+    return msg
+
+
+def _located(path: Path, lines: dict[KeyPath, int], at: KeyPath, message: str) -> str:
+    line = line_of(lines, at)
+    where = f"{path}:{line}" if line else str(path)
+    dotted = ".".join(str(p) for p in at) or "(top level)"
+    return f"{where}: {dotted}: {message}"

@@ -1,0 +1,285 @@
+"""Typed models of `assay.yml`. Unknown keys are errors; the models name no engine.
+
+The reference for every key is `docs/project-file.md`; a test fails when a key is undocumented.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from assay.project.durations import Duration
+
+ColumnType = Literal["string", "int64", "float64", "boolean", "date", "timestamp"]
+Entity = Literal["asset", "observation", "finding", "ticket", "person", "grant"]
+Severity = Literal["critical", "high", "medium", "low", "info"]
+SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
+
+# Canonical columns each entity must map, and their types: the later stages rely on them.
+ENTITY_COLUMNS: dict[str, dict[str, ColumnType]] = {
+    "asset": {"name": "string", "asset_type": "string"},
+    "observation": {"name": "string", "observed_at": "timestamp"},
+    "finding": {"finding_id": "string", "severity": "string", "opened_at": "timestamp"},
+    "ticket": {},
+    "person": {"email": "string"},
+    "grant": {"email": "string", "system": "string", "role": "string", "granted_at": "timestamp"},
+}
+OPTIONAL_ENTITY_COLUMNS: dict[str, dict[str, ColumnType]] = {
+    "asset": {"owner_email": "string", "org": "string"},
+    "finding": {"closed_at": "timestamp"},
+    "person": {"termination_date": "date", "org": "string"},
+    "grant": {"revoked_at": "timestamp", "privileged": "boolean"},
+}
+
+# The tables finding rules filter, and the columns their `where` and `owner` may name.
+FINDING_INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "coverage": ("asset_key", "asset_type", "name", "control", "covered", "last_seen_at", "owner_email", "org"),
+    "access": ("email", "system", "role", "privileged", "granted_at", "person_known", "person_status", "terminated_on", "org"),
+}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ColumnSpec(Strict):
+    """Where a canonical column comes from, its type and its normalizer."""
+
+    from_: str = Field(alias="from", min_length=1)
+    type: ColumnType = "string"
+    normalize: str | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_normalizer(self) -> ColumnSpec:
+        if self.normalize is not None:
+            from assay.normalize import normalizer_names, options_model
+
+            names = normalizer_names()
+            if self.normalize not in names:
+                raise ValueError(f"unknown normalizer {self.normalize!r}; expected one of: {', '.join(names)}")
+            options_model(self.normalize).model_validate(self.options)
+        elif self.options:
+            raise ValueError("options are given but no normalizer is named")
+        return self
+
+
+def _column_shorthand(value: Any) -> Any:
+    return {"from": value} if isinstance(value, str) else value
+
+
+class Source(Strict):
+    """One input file (or glob) mapped onto a canonical entity."""
+
+    path: str = Field(min_length=1)
+    format: Literal["csv", "parquet", "ndjson"] | None = None
+    entity: Entity
+    columns: dict[str, Annotated[ColumnSpec, Field()]]
+    description: str = ""
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: _column_shorthand(v) for k, v in value.items()}
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _relative(cls, value: str) -> str:
+        if ".." in PurePosixPath(value).parts:
+            raise ValueError("paths must stay inside the project folder (no '..')")
+        return value
+
+    @model_validator(mode="after")
+    def _entity_columns(self) -> Source:
+        if self.format is None:
+            suffix = PurePosixPath(self.path).suffix.lower()
+            fmt = {".csv": "csv", ".parquet": "parquet", ".ndjson": "ndjson", ".jsonl": "ndjson"}.get(suffix)
+            if fmt is None:
+                raise ValueError(f"cannot tell the format of {self.path!r}; set format: csv, parquet or ndjson")
+            object.__setattr__(self, "format", fmt)
+        missing = [c for c in ENTITY_COLUMNS[self.entity] if c not in self.columns]
+        if missing:
+            raise ValueError(f"entity {self.entity!r} needs columns {missing} mapped")
+        expected = {**ENTITY_COLUMNS[self.entity], **OPTIONAL_ENTITY_COLUMNS.get(self.entity, {})}
+        for name, spec in self.columns.items():
+            want = expected.get(name)
+            if want is not None and spec.type != want:
+                raise ValueError(f"column {name!r} of a {self.entity} must have type {want}, not {spec.type}")
+        return self
+
+
+class AssetReconcile(Strict):
+    """Asset inventories matched on normalized keys into golden records."""
+
+    sources: list[str] = Field(min_length=1)
+    survivorship: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Reconcile(Strict):
+    assets: AssetReconcile
+
+
+class Control(Strict):
+    """A security control, the assets it must cover and the telemetry that proves it."""
+
+    evidence: list[str] = Field(min_length=1)
+    applies_to: dict[Literal["asset_type", "org"], list[str]] = Field(default_factory=dict)
+    freshness: Duration = Field(default="7d", validate_default=True)
+    description: str = ""
+
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class Access(Strict):
+    """Access grants joined to the HR roster on normalized email."""
+
+    grants: str
+    people: str
+
+
+class CheckBase(Strict):
+    severity: Literal["error", "warn"] = "error"
+    description: str = ""
+
+
+class NotNullCheck(CheckBase):
+    column: str
+
+
+class UniqueCheck(CheckBase):
+    columns: list[str] = Field(min_length=1)
+
+
+class AcceptedValuesCheck(CheckBase):
+    column: str
+    values: list[str] = Field(min_length=1)
+
+
+class FreshnessCheck(CheckBase):
+    column: str
+    max_age: Duration
+
+
+class RelationshipsCheck(CheckBase):
+    column: str
+    to: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
+
+
+CHECK_KINDS: dict[str, type[CheckBase]] = {
+    "not_null": NotNullCheck,
+    "unique": UniqueCheck,
+    "accepted_values": AcceptedValuesCheck,
+    "freshness": FreshnessCheck,
+    "relationships": RelationshipsCheck,
+}
+_CHECK_SHORTHAND = {"not_null": "column", "unique": "columns", "freshness": None, "accepted_values": None}
+
+
+class Check(Strict):
+    """One check on one source, written in the file as `- kind: {args}` or `- not_null: column`."""
+
+    kind: str
+    spec: NotNullCheck | UniqueCheck | AcceptedValuesCheck | FreshnessCheck | RelationshipsCheck
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_single_key(cls, value: Any) -> Any:
+        if isinstance(value, dict) and set(value) == {"kind", "spec"}:
+            return value
+        if not isinstance(value, dict) or len(value) != 1:
+            raise ValueError(f"a check is a one-key mapping such as '- not_null: column'; kinds: {', '.join(CHECK_KINDS)}")
+        (kind, args), = value.items()
+        if kind not in CHECK_KINDS:
+            raise ValueError(f"unknown check kind {kind!r}; expected one of: {', '.join(CHECK_KINDS)}")
+        if not isinstance(args, dict):
+            field = _CHECK_SHORTHAND.get(kind)
+            if field is None:
+                raise ValueError(f"check {kind!r} takes a mapping of arguments")
+            args = {field: [args] if field == "columns" and isinstance(args, str) else args}
+        elif kind == "unique" and isinstance(args.get("columns"), str):
+            args = {**args, "columns": [args["columns"]]}
+        return {"kind": kind, "spec": CHECK_KINDS[kind].model_validate(args)}
+
+
+class CoverageMetric(Strict):
+    kind: Literal["coverage"]
+    by: list[Literal["control", "org", "asset_type"]] = Field(default_factory=list)
+    description: str = ""
+
+
+class OpenCountMetric(Strict):
+    kind: Literal["open_count"]
+    of: str
+    by: list[str] = Field(default_factory=list)
+    description: str = ""
+
+
+class DurationMetric(Strict):
+    kind: Literal["duration"]
+    of: str
+    start: str = "opened_at"
+    end: str = "closed_at"
+    stat: Literal["median", "p90", "mean"] = "median"
+    window: Duration | None = None
+    by: list[str] = Field(default_factory=list)
+    description: str = ""
+
+
+class SlaMetric(Strict):
+    kind: Literal["sla"]
+    of: str
+    days: dict[Severity, int]
+    start: str = "opened_at"
+    end: str = "closed_at"
+    window: Duration | None = None
+    by: list[str] = Field(default_factory=list)
+    description: str = ""
+
+
+Metric = Annotated[CoverageMetric | OpenCountMetric | DurationMetric | SlaMetric, Field(discriminator="kind")]
+
+
+class FindingRule(Strict):
+    """A condition on the coverage matrix or the access table that opens a tracked finding."""
+
+    from_: Literal["coverage", "access"] = Field(alias="from")
+    where: dict[str, Any] = Field(min_length=1)
+    severity: Severity = "medium"
+    sla: Duration | None = None
+    owner: str | None = None
+    description: str = ""
+
+
+class ReportSettings(Strict):
+    title: str = "assay report"
+    compare_to: Literal["previous_run"] = "previous_run"
+
+
+class Project(Strict):
+    """The whole project file."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    engine: str = "duckdb:///warehouse.duckdb"
+    sources: dict[str, Source] = Field(min_length=1)
+    reconcile: Reconcile | None = None
+    controls: dict[str, Control] = Field(default_factory=dict)
+    access: Access | None = None
+    checks: dict[str, list[Check]] = Field(default_factory=dict)
+    metrics: dict[str, Metric] = Field(default_factory=dict)
+    findings: dict[str, FindingRule] = Field(default_factory=dict)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+
+    @field_validator("sources", "controls", "metrics", "findings")
+    @classmethod
+    def _identifier_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            if not name.isidentifier() or not name.isascii():
+                raise ValueError(f"name {name!r} must be a letters/digits/underscore identifier")
+        return value

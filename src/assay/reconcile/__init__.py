@@ -1,0 +1,1 @@
+"""Reconcile: golden assets from many inventories, the coverage matrix and the access table."""

@@ -1,0 +1,236 @@
+"""The report's reads of the warehouse: aggregated Ibis expressions, never whole tables.
+
+Every history table is narrowed to runs whose status is `success` (a failed run may have written
+rows before failing, and on Spark those rows cannot be deleted), and every list the page shows is
+capped, so the report stays a few hundred kilobytes whether a table holds a thousand rows or a
+hundred million. Entity tables are optional: a project without reconciliation has none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import ibis
+
+from assay.engine import Engine
+from assay.warehouse import schema as S
+
+Rows = list[dict[str, Any]]
+
+TOP_N = 20
+"""How many rows any list on the page shows at most."""
+
+OPEN_STATUSES = ("new", "open", "reopened")
+
+
+@dataclass(frozen=True)
+class Run:
+    """A successful run, the unit every trend is plotted over."""
+
+    run_id: str
+    run_seq: int
+    as_of: date
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The most recent run whatever its outcome, so the page can warn that it failed."""
+
+    run_seq: int
+    as_of: date
+    status: str
+    error: str | None
+
+
+def _rows(engine: Engine, expr: ibis.Table) -> Rows:
+    return engine.to_arrow(expr).to_pylist()
+
+
+def _successful(engine: Engine) -> ibis.Table:
+    runs = engine.table(S.RUNS)
+    return runs.filter(runs.status == "success").select("run_id")
+
+
+def _history(engine: Engine, name: str) -> ibis.Table | None:
+    """A history table restricted to successful runs, or None when the stage never wrote it."""
+    if not engine.exists(name):
+        return None
+    return engine.table(name).semi_join(_successful(engine), "run_id")
+
+
+def successful_runs(engine: Engine) -> list[Run]:
+    """All successful runs in run order: one row per run, so small even after years."""
+    runs = engine.table(S.RUNS)
+    expr = runs.filter(runs.status == "success").select("run_id", "run_seq", "as_of").order_by("run_seq")
+    return [Run(**row) for row in _rows(engine, expr)]
+
+
+def last_attempt(engine: Engine) -> Attempt:
+    runs = engine.table(S.RUNS)
+    expr = runs.select("run_seq", "as_of", "status", "error").order_by(ibis.desc("run_seq")).limit(1)
+    return Attempt(**_rows(engine, expr)[0])
+
+
+def overall_metrics(engine: Engine) -> Rows:
+    """Each metric's overall value (`dimensions == '{}'`) in every successful run."""
+    mv = _history(engine, S.METRIC_VALUES)
+    if mv is None:
+        return []
+    expr = mv.filter(mv.dimensions == "{}").select(
+        "run_id", "metric", "kind", "unit", "value", "numerator", "denominator", "ci_low", "ci_high"
+    )
+    return _rows(engine, expr)
+
+
+def metric_breakdown(engine: Engine, run_id: str, kinds: tuple[str, ...]) -> Rows:
+    """One run's values by dimension for the given kinds; its size is the dimension cardinality."""
+    if not engine.exists(S.METRIC_VALUES):
+        return []
+    mv = engine.table(S.METRIC_VALUES)
+    expr = mv.filter(mv.run_id == run_id, mv.kind.isin(kinds), mv.dimensions != "{}").select(
+        "metric", "kind", "dimensions", "value", "numerator", "denominator", "ci_low", "ci_high"
+    )
+    return _rows(engine, expr)
+
+
+def metric_series(engine: Engine, metrics: list[str], dimensions: list[str]) -> Rows:
+    """Values of the named metrics at the named dimension strings across successful runs.
+
+    The caller picks the dimension strings from one run's breakdown, so the filter is an exact
+    match on the stored JSON text and no engine has to parse JSON.
+    """
+    mv = _history(engine, S.METRIC_VALUES)
+    if mv is None or not metrics or not dimensions:
+        return []
+    expr = mv.filter(mv.metric.isin(metrics), mv.dimensions.isin(dimensions)).select(
+        "run_id", "metric", "dimensions", "value", "numerator", "denominator", "ci_low", "ci_high"
+    )
+    return _rows(engine, expr)
+
+
+def findings_by_rule_status(engine: Engine) -> Rows:
+    if not engine.exists(S.FINDINGS):
+        return []
+    f = engine.table(S.FINDINGS)
+    return _rows(engine, f.group_by("rule", "status").aggregate(n=f.count()))
+
+
+def overdue_findings(engine: Engine, as_of: date) -> tuple[int, Rows]:
+    """How many open findings are past due on `as_of`, and the TOP_N most overdue."""
+    if not engine.exists(S.FINDINGS):
+        return 0, []
+    f = engine.table(S.FINDINGS)
+    overdue = f.filter(f.status.isin(OPEN_STATUSES), f.due_at < ibis.literal(as_of))
+    total = engine.scalar(overdue.count())
+    top = overdue.select(
+        "rule", "entity_key", "severity", "status", "owner", "org", "first_seen_at", "due_at"
+    ).order_by(["due_at", "rule", "entity_key"]).limit(TOP_N)
+    return int(total), _rows(engine, top)
+
+
+def finding_events_per_run(engine: Engine) -> Rows:
+    ev = _history(engine, S.FINDING_EVENTS)
+    if ev is None:
+        return []
+    return _rows(engine, ev.group_by("run_id", "event").aggregate(n=ev.count()))
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Golden-record facts; each part is None when its table does not exist."""
+
+    assets: int | None
+    by_source_count: Rows
+    conflicted_assets: int | None
+    conflicts: Rows
+
+
+def reconciliation(engine: Engine) -> Reconciliation | None:
+    has_assets, has_conflicts = engine.exists(S.ASSETS), engine.exists(S.OWNER_CONFLICTS)
+    if not (has_assets or has_conflicts):
+        return None
+    assets, by_sources, conflicted, conflicts = None, [], None, []
+    if has_assets:
+        a = engine.table(S.ASSETS)
+        assets = int(engine.scalar(a.count()))
+        by_sources = _rows(engine, a.group_by("source_count").aggregate(n=a.count()).order_by("source_count"))
+    if has_conflicts:
+        c = engine.table(S.OWNER_CONFLICTS)
+        conflicted = int(engine.scalar(c.asset_key.nunique()))
+        conflicts = _rows(
+            engine,
+            c.select("asset_key", "asset_type", "name", "source", "owner_email")
+            .order_by(["asset_key", "source", "owner_email"])
+            .limit(TOP_N),
+        )
+    return Reconciliation(assets, by_sources, conflicted, conflicts)
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    """Per control, how many in-scope assets it misses, with the first TOP_N to chase."""
+
+    by_control: Rows
+    sample: Rows
+
+
+def uncovered_assets(engine: Engine) -> Uncovered | None:
+    if not engine.exists(S.COVERAGE):
+        return None
+    cov = engine.table(S.COVERAGE)
+    by_control = cov.group_by("control").aggregate(
+        assets=cov.count(), uncovered=(~cov.covered).sum()
+    ).order_by("control")
+    missing = cov.filter(~cov.covered)
+    sample = missing.select("control", "asset_key", "asset_type", "name", "owner_email", "org", "last_seen_at").order_by(
+        ["control", "org", "name", "asset_key"]
+    ).limit(TOP_N)
+    return Uncovered(_rows(engine, by_control), _rows(engine, sample))
+
+
+def check_results(engine: Engine, run_id: str) -> Rows:
+    """One run's check results; their number is set by the project's config, not by data size."""
+    if not engine.exists(S.CHECK_RESULTS):
+        return []
+    c = engine.table(S.CHECK_RESULTS)
+    return _rows(
+        engine,
+        c.filter(c.run_id == run_id).select(
+            "check_id", "source", "kind", "column_name", "severity", "status", "failing_rows", "total_rows",
+            "description", "samples",
+        ),
+    )
+
+
+def row_accounting(engine: Engine, run_id: str) -> Rows:
+    if not engine.exists(S.ROW_ACCOUNTING):
+        return []
+    ra = engine.table(S.ROW_ACCOUNTING)
+    return _rows(
+        engine,
+        ra.filter(ra.run_id == run_id)
+        .select("source", "rows_read", "rows_loaded", "rows_quarantined")
+        .order_by("source"),
+    )
+
+
+@dataclass(frozen=True)
+class Quarantine:
+    """Why rows were set aside in one run: counts by reason and the first TOP_N rows."""
+
+    by_reason: Rows
+    sample: Rows
+
+
+def quarantine(engine: Engine, run_id: str) -> Quarantine:
+    if not engine.exists(S.QUARANTINE):
+        return Quarantine([], [])
+    q = engine.table(S.QUARANTINE)
+    q = q.filter(q.run_id == run_id)
+    by_reason = (
+        q.group_by("source", "reason").aggregate(n=q.count()).order_by([ibis.desc("n"), "source", "reason"]).limit(TOP_N)
+    )
+    sample = q.select("source", "row_number", "reason", "record").order_by(["source", "row_number"]).limit(TOP_N)
+    return Quarantine(_rows(engine, by_reason), _rows(engine, sample))

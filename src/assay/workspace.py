@@ -1,0 +1,116 @@
+"""The Python API: open a project, run it, read its results. The CLI is a thin shell over this.
+
+    ws = Workspace.open("path/to/project")
+    ws.run(date(2026, 11, 20))
+    ws.metrics()            # pyarrow.Table of the latest successful run
+    ws.engine.table("assay_findings").to_pandas()
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+
+from assay.checks.run import run_checks
+from assay.engine import Engine, connect
+from assay.ingest.stage import ingest_source
+from assay.project import Project, load_project
+from assay.report.context import Definition, ReportContext
+from assay.run.pipeline import RunResult, StageCallback, run_project
+from assay.warehouse import schema as w
+from assay.warehouse.history import latest_run, visible
+
+
+class Workspace:
+    """A validated project bound to a connected engine."""
+
+    def __init__(self, project: Project, project_dir: Path, engine: Engine):
+        self.project = project
+        self.project_dir = project_dir
+        self.engine = engine
+
+    @classmethod
+    def open(cls, path: Path | str, engine_url: str | None = None) -> Workspace:
+        project, project_dir = load_project(Path(path))
+        return cls(project, project_dir, connect(engine_url or project.engine, project_dir))
+
+    def run(self, as_of: date, on_stage: StageCallback | None = None) -> RunResult:
+        return run_project(self.engine, self.project, self.project_dir, as_of, on_stage)
+
+    def check(self, as_of: date) -> pa.Table:
+        """Ingest and check without recording a run: a quality gate for schedulers."""
+        for name, source in self.project.sources.items():
+            ingest_source(self.engine, self.project_dir, name, source)
+        try:
+            return run_checks(self.engine, self.project, datetime.combine(as_of, time()))
+        finally:
+            for name in self.engine.con.list_tables():
+                if name.startswith(("_typed_", "_raw_", "_rejects_", "_quarantine_")):
+                    self.engine.drop(name)
+
+    def latest_run(self) -> dict | None:
+        return latest_run(self.engine)
+
+    def metrics(self, run_id: str | None = None) -> pa.Table:
+        """Metric values of one run (default: the latest successful one)."""
+        run = run_id or self._require_run()["run_id"]
+        t = visible(self.engine, w.METRIC_VALUES)
+        return self.engine.to_arrow(t.filter(t.run_id == run).order_by("metric", "dimensions"))
+
+    def findings(self, status: list[str] | None = None) -> pa.Table:
+        self._require_run()
+        t = self.engine.table(w.FINDINGS)
+        if status:
+            t = t.filter(t.status.isin(status))
+        return self.engine.to_arrow(t.order_by(ibis.asc("due_at"), "fingerprint"))
+
+    def report(self, out_path: Path) -> Path:
+        from assay.report.build import build_report
+
+        self._require_run()
+        return build_report(self.engine, self.report_context(), out_path)
+
+    def report_context(self) -> ReportContext:
+        p = self.project
+        return ReportContext(
+            title=p.report.title,
+            project=p.name,
+            engine=self.engine.display_url,
+            metrics=[Definition(n, m.kind, m.description or _default_text(m.kind)) for n, m in p.metrics.items()],
+            findings_rules=[
+                Definition(n, f"from {r.from_}", r.description or f"rows of {r.from_} where {r.where}") for n, r in p.findings.items()
+            ],
+            checks=[
+                Definition(f"{s}.{c.kind}", c.kind, c.spec.description or _check_text(c))
+                for s, checks in p.checks.items()
+                for c in checks
+            ],
+        )
+
+    def _require_run(self) -> dict:
+        from assay.errors import AssayError
+
+        run = self.latest_run()
+        if run is None:
+            raise AssayError(f"project {self.project.name!r} has no successful run yet on {self.engine.display_url}; run `assay run` first")
+        return run
+
+    def close(self) -> None:
+        self.engine.close()
+
+
+def _default_text(kind: str) -> str:
+    return {
+        "coverage": "Share of in-scope assets with fresh evidence of the control (Wilson 95% interval)",
+        "open_count": "Findings open at the as-of instant",
+        "duration": "Days from start to end for items that ended in the window",
+        "sla": "Share of findings remediated within their SLA among those decided in the window",
+    }[kind]
+
+
+def _check_text(check: object) -> str:
+    spec = check.spec  # type: ignore[attr-defined]
+    return ", ".join(f"{k}={v}" for k, v in spec.model_dump(exclude={"severity", "description"}).items())

@@ -1,0 +1,42 @@
+"""Run a normalizer over a batch of Python values on one engine, in one query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import pyarrow as pa
+
+from assay.engine import Engine
+from assay.normalize import normalize
+
+
+def run(
+    engine: Engine, name: str, values: Sequence[object], options: Sequence[dict], dtype: str = "string"
+) -> list[list[tuple[object, str | None]]]:
+    """Normalize `values` under each options set in ONE query; per options set, (value, problem) rows.
+
+    NULLs travel as a flag column because Ibis' Spark memtables turn NULL strings into 'NaN'.
+    """
+    data = pa.table(
+        {
+            "id": pa.array(range(len(values)), pa.int64()),
+            "is_null": pa.array([v is None for v in values]),
+            "raw": pa.array([_placeholder(v, dtype) for v in values], type=ibis.dtype(dtype).to_pyarrow()),
+        }
+    )
+    t = ibis.memtable(data)
+    source = ibis.ifelse(t.is_null, ibis.null(dtype), t.raw)
+    columns = {}
+    for i, opts in enumerate(options):
+        result = normalize(name, source, opts, engine)
+        columns[f"v{i}"] = result.value
+        columns[f"p{i}"] = result.problem
+    rows = engine.to_arrow(t.select("id", **columns).order_by("id")).to_pylist()
+    return [[(row[f"v{i}"], row[f"p{i}"]) for row in rows] for i in range(len(options))]
+
+
+def _placeholder(value: object, dtype: str) -> object:
+    if value is not None:
+        return value
+    return "" if dtype == "string" else 0
