@@ -1,9 +1,9 @@
 """The Python API: open a project, run it, read its results. The CLI is a thin shell over this.
 
-    ws = Workspace.open("path/to/project")
-    ws.run(date(2026, 11, 20))
-    ws.metrics()            # pyarrow.Table of the latest successful run
-    ws.engine.table("assay_findings").to_pandas()
+ws = Workspace.open("path/to/project")
+ws.run(date(2026, 11, 20))
+ws.metrics()            # pyarrow.Table of the latest successful run
+ws.engine.table("assay_findings").to_pandas()
 """
 
 from __future__ import annotations
@@ -84,9 +84,7 @@ class Workspace:
                 Definition(n, f"from {r.from_}", r.description or f"rows of {r.from_} where {r.where}") for n, r in p.findings.items()
             ],
             checks=[
-                Definition(f"{s}.{c.kind}", c.kind, c.spec.description or _check_text(c))
-                for s, checks in p.checks.items()
-                for c in checks
+                Definition(f"{s}.{c.kind}", c.kind, c.spec.description or _check_text(c)) for s, checks in p.checks.items() for c in checks
             ],
         )
 

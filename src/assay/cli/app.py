@@ -16,7 +16,12 @@ from assay.errors import AssayError, ConfigError
 from assay.run.pipeline import STAGES
 from assay.workspace import Workspace
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Security content assurance and access governance as code.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Security content assurance and access governance as code.",
+)
 console = Console()
 err = Console(stderr=True)
 _state = {"debug": False}
@@ -44,7 +49,7 @@ def _progress() -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True)
 
 
-def run_with_progress(ws: Workspace, as_of: date):  # noqa: ANN201 - returns RunResult
+def run_with_progress(ws: Workspace, as_of: date):
     with _progress() as progress:
         task = progress.add_task(f"as of {as_of}", total=len(STAGES))
 
@@ -60,8 +65,10 @@ def validate(project: ProjectArg) -> None:
     from assay.project import load_project
 
     model, _ = load_project(project)
-    console.print(f"[green]ok[/] {model.name}: {len(model.sources)} sources, {len(model.controls)} controls, "
-                  f"{sum(len(c) for c in model.checks.values())} checks, {len(model.metrics)} metrics, {len(model.findings)} finding rules")
+    console.print(
+        f"[green]ok[/] {model.name}: {len(model.sources)} sources, {len(model.controls)} controls, "
+        f"{sum(len(c) for c in model.checks.values())} checks, {len(model.metrics)} metrics, {len(model.findings)} finding rules"
+    )
 
 
 @app.command()
@@ -76,7 +83,11 @@ def run(project: ProjectArg, as_of: AsOfOpt = None, engine: EngineOpt = None) ->
 
 
 @app.command()
-def report(project: ProjectArg, out: Annotated[Path | None, typer.Option(help="Output file (default PROJECT/report.html)")] = None, engine: EngineOpt = None) -> None:
+def report(
+    project: ProjectArg,
+    out: Annotated[Path | None, typer.Option(help="Output file (default PROJECT/report.html)")] = None,
+    engine: EngineOpt = None,
+) -> None:
     """Write the self-contained HTML report of the latest successful run."""
     ws = Workspace.open(project, engine)
     try:
@@ -87,7 +98,9 @@ def report(project: ProjectArg, out: Annotated[Path | None, typer.Option(help="O
 
 
 @app.command()
-def metrics(project: ProjectArg, format: Annotated[str, typer.Option("--format", help="table or json")] = "table", engine: EngineOpt = None) -> None:
+def metrics(
+    project: ProjectArg, format: Annotated[str, typer.Option("--format", help="table or json")] = "table", engine: EngineOpt = None
+) -> None:
     """Metric values of the latest successful run."""
     fmt = _choice(format, ("table", "json"))
     ws = Workspace.open(project, engine)
@@ -160,7 +173,7 @@ def demo(
         ws.close()
 
 
-def _overall(table):  # noqa: ANN001, ANN202 - pyarrow in, pyarrow out
+def _overall(table):
     import pyarrow.compute as pc
 
     return table.filter(pc.equal(table["dimensions"], "{}"))

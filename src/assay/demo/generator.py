@@ -51,7 +51,14 @@ NAME_PREFIXES = {
     BUCKET: ("acme-logs", "acme-backups", "acme-data", "acme-exports", "acme-ml", "acme-artifacts", "acme-raw"),
     DATABASE: ("pgdb", "mysql", "mongo", "redis", "orcl"),
     REPOSITORY: (
-        "repo-payments", "repo-web", "repo-infra", "repo-auth", "repo-mobile", "repo-data", "repo-billing", "repo-search",
+        "repo-payments",
+        "repo-web",
+        "repo-infra",
+        "repo-auth",
+        "repo-mobile",
+        "repo-data",
+        "repo-billing",
+        "repo-search",
     ),
 }
 
@@ -71,6 +78,7 @@ SOURCE_PATTERNS = {
 OWNER_MISSING = (0.08, 0.30, 0.25)  # per source, in SOURCES order
 OWNER_CONFLICT_SHARE = 0.05
 BAD_CMDB_TIMESTAMPS = ("not a date", "N/A", "31/02/2026 25:61")
+BROKEN_AGENT_LINES = 2
 BAD_SCAN_TIMES = ("yesterday", "2026-13-01 00:00:00")
 HOSTILE_DESCRIPTIONS = ('<script>alert("x")</script>', '=HYPERLINK("http://evil")', "Robert'); DROP TABLE assets;--")
 DESCRIPTIONS = {
@@ -104,34 +112,45 @@ FINDING_SCANNERS = {
 
 # (system, role, how common the grant is); admin and owner roles are privileged.
 GRANTABLE = (
-    ("okta", "read", 8.0), ("okta", "admin", 0.3),
-    ("aws-prod", "read", 2.0), ("aws-prod", "write", 1.0), ("aws-prod", "admin", 0.4),
-    ("github", "read", 2.5), ("github", "write", 2.5), ("github", "admin", 0.4), ("github", "owner", 0.1),
-    ("salesforce", "read", 2.0), ("salesforce", "write", 1.0), ("salesforce", "admin", 0.2),
-    ("workday", "read", 4.0), ("workday", "admin", 0.2),
-    ("snowflake", "read", 1.5), ("snowflake", "write", 0.8), ("snowflake", "owner", 0.1),
+    ("okta", "read", 8.0),
+    ("okta", "admin", 0.3),
+    ("aws-prod", "read", 2.0),
+    ("aws-prod", "write", 1.0),
+    ("aws-prod", "admin", 0.4),
+    ("github", "read", 2.5),
+    ("github", "write", 2.5),
+    ("github", "admin", 0.4),
+    ("github", "owner", 0.1),
+    ("salesforce", "read", 2.0),
+    ("salesforce", "write", 1.0),
+    ("salesforce", "admin", 0.2),
+    ("workday", "read", 4.0),
+    ("workday", "admin", 0.2),
+    ("snowflake", "read", 1.5),
+    ("snowflake", "write", 0.8),
+    ("snowflake", "owner", 0.1),
 )
 KEEPER_SHARE = 0.15  # leavers who keep one grant forever
 LATE_REVOCATION_SHARE = 0.05
 
-FIRST_NAMES = (
-    "james", "mary", "john", "patricia", "robert", "jennifer", "michael", "linda", "david", "elizabeth",
-    "william", "barbara", "richard", "susan", "joseph", "jessica", "thomas", "sarah", "charles", "karen",
-    "daniel", "lisa", "matthew", "nancy", "anthony", "betty", "mark", "sandra", "donald", "ashley",
-    "steven", "kimberly", "andrew", "emily", "paul", "donna", "joshua", "michelle", "kenneth", "carol",
-    "kevin", "amanda", "brian", "melissa", "george", "deborah", "timothy", "stephanie", "ronald", "rebecca",
-    "jason", "laura", "edward", "sharon", "jeffrey", "cynthia", "ryan", "kathleen", "jacob", "amy",
-    "gary", "angela", "nicholas", "shirley", "eric", "anna", "jonathan", "brenda", "stephen", "pamela",
-    "priya", "wei", "aisha", "omar", "sofia", "hiro", "fatima", "lars", "ines", "mateo",
+FIRST_NAMES = tuple(
+    (
+        "james mary john patricia robert jennifer michael linda david elizabeth william barbara richard susan "
+        "joseph jessica thomas sarah charles karen daniel lisa matthew nancy anthony betty mark sandra donald "
+        "ashley steven kimberly andrew emily paul donna joshua michelle kenneth carol kevin amanda brian "
+        "melissa george deborah timothy stephanie ronald rebecca jason laura edward sharon jeffrey cynthia "
+        "ryan kathleen jacob amy gary angela nicholas shirley eric anna jonathan brenda stephen pamela priya "
+        "wei aisha omar sofia hiro fatima lars ines mateo"
+    ).split()
 )
-LAST_NAMES = (
-    "smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis", "rodriguez", "martinez",
-    "hernandez", "lopez", "gonzalez", "wilson", "anderson", "thomas", "taylor", "moore", "jackson", "martin",
-    "lee", "perez", "thompson", "white", "harris", "sanchez", "clark", "ramirez", "lewis", "robinson",
-    "walker", "young", "allen", "king", "wright", "scott", "torres", "nguyen", "hill", "flores",
-    "green", "adams", "nelson", "baker", "hall", "rivera", "campbell", "mitchell", "carter", "roberts",
-    "patel", "kim", "chen", "singh", "okafor", "muller", "rossi", "tanaka", "kowalski", "novak",
-    "dubois", "larsen", "silva", "costa", "ahmed", "haddad", "cohen", "schmidt", "fischer", "weber",
+LAST_NAMES = tuple(
+    (
+        "smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez lopez gonzalez "
+        "wilson anderson thomas taylor moore jackson martin lee perez thompson white harris sanchez clark "
+        "ramirez lewis robinson walker young allen king wright scott torres nguyen hill flores green adams "
+        "nelson baker hall rivera campbell mitchell carter roberts patel kim chen singh okafor muller rossi "
+        "tanaka kowalski novak dubois larsen silva costa ahmed haddad cohen schmidt fischer weber"
+    ).split()
 )
 
 
@@ -200,9 +219,7 @@ class _Quirks:
     pad: float = 0.0
 
 
-def generate(
-    out_dir: Path, *, assets: int = 20_000, weeks: int = 12, seed: int = 7, end: date = date(2026, 11, 20)
-) -> DemoManifest:
+def generate(out_dir: Path, *, assets: int = 20_000, weeks: int = 12, seed: int = 7, end: date = date(2026, 11, 20)) -> DemoManifest:
     """Write the demo organization under `out_dir/data` and its planted truths under `out_dir/truth`."""
     if assets < MIN_ASSETS:
         raise AssayError(f"the demo needs at least {MIN_ASSETS} assets to plant its truths, got {assets}")
@@ -234,10 +251,12 @@ def generate(
         "assets_by_type": {str(t): int(np.sum(golden.kind == k)) for k, t in enumerate(TYPES)},
         **inventory,
         "quarantined_rows": {
-            "cmdb_assets": len(BAD_CMDB_TIMESTAMPS), "agent_inventory": 2, "secret_scans": len(BAD_SCAN_TIMES),
+            "cmdb_assets": len(BAD_CMDB_TIMESTAMPS),
+            "agent_inventory": BROKEN_AGENT_LINES,
+            "secret_scans": len(BAD_SCAN_TIMES),
         },
-        "uncovered": dict(zip(iso, uncovered)),
-        "leavers_with_access": dict(zip(iso, leavers)),
+        "uncovered": dict(zip(iso, uncovered, strict=True)),
+        "leavers_with_access": dict(zip(iso, leavers, strict=True)),
         "orphan_tickets": orphan_tickets,
         "orphan_accounts": orphan_accounts,
         "rows": {**rows, **rows_t, **rows_f, **rows_a},
@@ -304,8 +323,9 @@ def _write_inventories(
 
     # Broken rows belong to assets all three sources know, so quarantining them loses no asset
     # and leaves none single-source.
-    broken = rng.choice(np.flatnonzero(pattern == CMDB | CLOUD | AGENT), size=5, replace=False)
-    broken_cmdb, broken_agent = np.sort(broken[:3]), np.sort(broken[3:])
+    everywhere = np.flatnonzero(pattern == CMDB | CLOUD | AGENT)
+    broken = rng.choice(everywhere, size=len(BAD_CMDB_TIMESTAMPS) + BROKEN_AGENT_LINES, replace=False)
+    broken_cmdb, broken_agent = broken[: len(BAD_CMDB_TIMESTAMPS)], broken[len(BAD_CMDB_TIMESTAMPS) :]
 
     owners = np.where(rng.random((3, n)) < np.array(OWNER_MISSING)[:, None], -1, assets.owner)
     owners[~present] = -1
@@ -320,13 +340,11 @@ def _write_inventories(
     loaded = present.copy()
     loaded[0, broken_cmdb] = loaded[2, broken_agent] = False
     seen = np.where(loaded, owners, -1)
-    conflict = ((seen >= 0).sum(axis=0) >= 2) & (
-        np.where(seen >= 0, seen, np.iinfo(np.int64).max).min(axis=0) != seen.max(axis=0)
-    )
+    conflict = ((seen >= 0).sum(axis=0) >= 2) & (np.where(seen >= 0, seen, np.iinfo(np.int64).max).min(axis=0) != seen.max(axis=0))
     single = loaded.sum(axis=0) == 1
     truths: dict[str, object] = {
         "only_in_source": {s: int(np.sum(single & loaded[i])) for i, s in enumerate(SOURCES)},
-        "owner_conflicts": [[str(TYPES[k]), str(nm)] for k, nm in zip(assets.kind[conflict], assets.name[conflict])],
+        "owner_conflicts": [[str(TYPES[k]), str(nm)] for k, nm in zip(assets.kind[conflict], assets.name[conflict], strict=True)],
     }
     rows = {
         "cmdb_assets": _write_cmdb(rng, assets, people, timeline, present[0], owners[0], broken_cmdb, data_dir),
@@ -337,8 +355,14 @@ def _write_inventories(
 
 
 def _write_cmdb(
-    rng: np.random.Generator, assets: _Assets, people: _People, timeline: _Timeline,
-    present: np.ndarray, owners: np.ndarray, broken: np.ndarray, data_dir: Path,
+    rng: np.random.Generator,
+    assets: _Assets,
+    people: _People,
+    timeline: _Timeline,
+    present: np.ndarray,
+    owners: np.ndarray,
+    broken: np.ndarray,
+    data_dir: Path,
 ) -> int:
     idx = np.flatnonzero(present)
     ci = np.sort(rng.choice(10**7, size=len(idx), replace=False))
@@ -349,20 +373,28 @@ def _write_cmdb(
     updated = _replace_at(updated, np.flatnonzero(np.isin(idx, broken)), BAD_CMDB_TIMESTAMPS, rng)
     hostile = rng.choice(len(idx), size=len(HOSTILE_DESCRIPTIONS), replace=False)
     description = _replace_at(pa.array(_pick(rng, DESCRIPTIONS, kind)), hostile, HOSTILE_DESCRIPTIONS, rng)
-    return _write_csv(data_dir / "cmdb_assets.csv", {
-        "ci_id": pa.array("CI" + np.strings.zfill(ci.astype(str), 7)),
-        "name": _render(rng, assets.name[idx], _fqdn(kind), _Quirks(upper=0.2, capital=0.15, corp=0.25, dot=0.3, pad=0.02)),
-        "ci_class": pa.array(TYPES[kind]),
-        "owner": _emails(rng, people, owners[idx], mixed=0.15),
-        "business_unit": pa.array(ORGS[assets.org[idx]]),
-        "last_updated": updated,
-        "description": description,
-    })
+    return _write_csv(
+        data_dir / "cmdb_assets.csv",
+        {
+            "ci_id": pa.array("CI" + np.strings.zfill(ci.astype(str), 7)),
+            "name": _render(rng, assets.name[idx], _fqdn(kind), _Quirks(upper=0.2, capital=0.15, corp=0.25, dot=0.3, pad=0.02)),
+            "ci_class": pa.array(TYPES[kind]),
+            "owner": _emails(rng, people, owners[idx], mixed=0.15),
+            "business_unit": pa.array(ORGS[assets.org[idx]]),
+            "last_updated": updated,
+            "description": description,
+        },
+    )
 
 
 def _write_cloud(
-    rng: np.random.Generator, assets: _Assets, people: _People, timeline: _Timeline,
-    present: np.ndarray, owners: np.ndarray, data_dir: Path,
+    rng: np.random.Generator,
+    assets: _Assets,
+    people: _People,
+    timeline: _Timeline,
+    present: np.ndarray,
+    owners: np.ndarray,
+    data_dir: Path,
 ) -> int:
     idx = np.flatnonzero(present)
     discovered = timeline.end - rng.integers(HOUR, 365 * DAY, len(idx))
@@ -377,33 +409,46 @@ def _write_cloud(
         np.where(kind == HOST, "i-0" + _hex(rng, len(idx), 16), "arn:aws:rds:us-east-1:" + account + ":db:" + name),
     )
     org_missing = rng.random(len(idx)) < 0.2
-    return _write_parquet(data_dir / "cloud_assets.parquet", {
-        "resource_id": pa.array(resource_id),
-        "resource_name": _render(rng, name, kind == HOST, _Quirks(internal=0.3)),
-        "resource_type": pa.array(TYPES[kind]),
-        "account_id": pa.array(account),
-        "owner_tag": _emails(rng, people, owners[idx]),
-        "org_tag": pa.array(ORGS[assets.org[idx]], mask=org_missing),
-        "discovered_at": _parquet_ts(discovered),
-    })
+    return _write_parquet(
+        data_dir / "cloud_assets.parquet",
+        {
+            "resource_id": pa.array(resource_id),
+            "resource_name": _render(rng, name, kind == HOST, _Quirks(internal=0.3)),
+            "resource_type": pa.array(TYPES[kind]),
+            "account_id": pa.array(account),
+            "owner_tag": _emails(rng, people, owners[idx]),
+            "org_tag": pa.array(ORGS[assets.org[idx]], mask=org_missing),
+            "discovered_at": _parquet_ts(discovered),
+        },
+    )
 
 
 def _write_agent(
-    rng: np.random.Generator, assets: _Assets, people: _People, timeline: _Timeline,
-    present: np.ndarray, owners: np.ndarray, broken: np.ndarray, data_dir: Path,
+    rng: np.random.Generator,
+    assets: _Assets,
+    people: _People,
+    timeline: _Timeline,
+    present: np.ndarray,
+    owners: np.ndarray,
+    broken: np.ndarray,
+    data_dir: Path,
 ) -> int:
     idx = np.flatnonzero(present)
     device = "dev-" + _hex(rng, len(idx), 12)
     order = np.argsort(device, kind="stable")
     idx, device = idx[order], device[order]
     kind = assets.kind[idx]
-    return _write_ndjson(data_dir / "agent_inventory.ndjson", {
-        "device_id": pa.array(device),
-        "fqdn": _render(rng, assets.name[idx], _fqdn(kind), _Quirks(upper=0.6, capital=0.05, corp=0.7, internal=0.1, dot=0.6)),
-        "kind": pa.array(TYPES[kind]),
-        "owner": _emails(rng, people, owners[idx], mixed=0.05),
-        "last_seen": _text_ts(timeline.end - rng.integers(60, 14 * DAY, len(idx))),
-    }, truncate=np.flatnonzero(np.isin(idx, broken)))
+    return _write_ndjson(
+        data_dir / "agent_inventory.ndjson",
+        {
+            "device_id": pa.array(device),
+            "fqdn": _render(rng, assets.name[idx], _fqdn(kind), _Quirks(upper=0.6, capital=0.05, corp=0.7, internal=0.1, dot=0.6)),
+            "kind": pa.array(TYPES[kind]),
+            "owner": _emails(rng, people, owners[idx], mixed=0.05),
+            "last_seen": _text_ts(timeline.end - rng.integers(60, 14 * DAY, len(idx))),
+        },
+        truncate=np.flatnonzero(np.isin(idx, broken)),
+    )
 
 
 @dataclass(frozen=True)
@@ -412,27 +457,61 @@ class _Evidence:
 
     control: str
     types: tuple[int, ...]
-    stem: str
+    file: str
     name_column: str
     time_column: str
     quirks: _Quirks
     shadow_prefix: str
     shadow_count: int
     tool_column: str = ""
-    tools: tuple[tuple[str, ...], ...] = ()  # per type in `types`, the tools that emit its rows
+    tools: tuple[tuple[str, ...], ...] = ()  # per type in `types`, its tools; repeats weight a tool
 
 
 EVIDENCE = (
-    _Evidence("edr", (HOST,), "edr_heartbeats.ndjson", "hostname", "seen_at",
-              _Quirks(upper=0.1, capital=0.05, corp=0.35, internal=0.05, dot=0.15, pad=0.01), "laptop", 20),
-    _Evidence("dlp_scan", (BUCKET, DATABASE), "dlp_scans.parquet", "target", "scanned_at",
-              _Quirks(upper=0.1, internal=0.1, pad=0.02), "acme-tmp", 10,
-              "scanner", (("macie", "macie", "purview"), ("purview", "bigid"))),
-    _Evidence("secret_scan", (REPOSITORY,), "secret_scans.csv", "repository", "scan_time",
-              _Quirks(upper=0.05, capital=0.1, pad=0.03), "repo-sandbox", 5,
-              "tool", (("gitleaks", "trufflehog", "ghas"),)),
-    _Evidence("logging", (HOST, BUCKET, DATABASE), "log_sources.parquet", "source_host", "reported_at",
-              _Quirks(upper=0.15, corp=0.2, internal=0.2, dot=0.1), "legacy", 15),
+    _Evidence(
+        control="edr",
+        types=(HOST,),
+        file="edr_heartbeats.ndjson",
+        name_column="hostname",
+        time_column="seen_at",
+        quirks=_Quirks(upper=0.1, capital=0.05, corp=0.35, internal=0.05, dot=0.15, pad=0.01),
+        shadow_prefix="laptop",
+        shadow_count=20,
+    ),
+    _Evidence(
+        control="dlp_scan",
+        types=(BUCKET, DATABASE),
+        file="dlp_scans.parquet",
+        name_column="target",
+        time_column="scanned_at",
+        quirks=_Quirks(upper=0.1, internal=0.1, pad=0.02),
+        shadow_prefix="acme-tmp",
+        shadow_count=10,
+        tool_column="scanner",
+        tools=(("macie", "macie", "purview"), ("purview", "bigid")),
+    ),
+    _Evidence(
+        control="secret_scan",
+        types=(REPOSITORY,),
+        file="secret_scans.csv",
+        name_column="repository",
+        time_column="scan_time",
+        quirks=_Quirks(upper=0.05, capital=0.1, pad=0.03),
+        shadow_prefix="repo-sandbox",
+        shadow_count=5,
+        tool_column="tool",
+        tools=(("gitleaks", "trufflehog", "ghas"),),
+    ),
+    _Evidence(
+        control="logging",
+        types=(HOST, BUCKET, DATABASE),
+        file="log_sources.parquet",
+        name_column="source_host",
+        time_column="reported_at",
+        quirks=_Quirks(upper=0.15, corp=0.2, internal=0.2, dot=0.1),
+        shadow_prefix="legacy",
+        shadow_count=15,
+    ),
 )
 
 
@@ -450,39 +529,37 @@ def _write_telemetry(
     pattern = rng.choice(len(COVERAGE_PATTERNS), size=len(pair_asset), p=COVERAGE_PATTERNS)[:, None]
     switch = rng.integers(1, max(weeks, 2), len(pair_asset))[:, None]
     week = np.arange(weeks)[None, :]
-    covered = (
-        (pattern == ALWAYS) | ((pattern == ONBOARDED) & (week >= switch)) | ((pattern == DROPPED) & (week < switch))
-    )
+    covered = (pattern == ALWAYS) | ((pattern == ONBOARDED) & (week >= switch)) | ((pattern == DROPPED) & (week < switch))
     pair, week_of = np.nonzero(covered)
     at = timeline.as_of[week_of] - WEEK + HOUR + rng.integers(0, WEEK - 2 * HOUR + 1, len(pair))
 
     rows = {}
     for c, evidence in enumerate(EVIDENCE):
         mine = pair_control[pair] == c
-        rows[evidence.stem.split(".")[0]] = _write_evidence(
-            rng, evidence, assets, pair_asset[pair[mine]], at[mine], timeline, out
-        )
+        rows[Path(evidence.file).stem] = _write_evidence(rng, evidence, assets, pair_asset[pair[mine]], at[mine], timeline, out)
 
     uncovered = []
     for i in range(weeks):
         gap = np.flatnonzero(~covered[:, i])
         a = pair_asset[gap]
-        uncovered.append([
-            [str(t), str(nm), controls[c]]
-            for t, nm, c in zip(TYPES[assets.kind[a]], assets.name[a], pair_control[gap])
-        ])
+        uncovered.append(
+            [[str(t), str(nm), controls[c]] for t, nm, c in zip(TYPES[assets.kind[a]], assets.name[a], pair_control[gap], strict=True)]
+        )
     return uncovered, rows
 
 
 def _write_evidence(
-    rng: np.random.Generator, evidence: _Evidence, assets: _Assets, asset: np.ndarray, at: np.ndarray,
-    timeline: _Timeline, out: Path,
+    rng: np.random.Generator,
+    evidence: _Evidence,
+    assets: _Assets,
+    asset: np.ndarray,
+    at: np.ndarray,
+    timeline: _Timeline,
+    out: Path,
 ) -> int:
     """A control's file: its observations, shadow assets no inventory knows, and broken rows."""
     shadow_kind = evidence.types[0]
-    shadow = evidence.shadow_prefix + "-" + np.strings.zfill(
-        rng.choice(10**5, size=evidence.shadow_count, replace=False).astype(str), 5
-    )
+    shadow = evidence.shadow_prefix + "-" + np.strings.zfill(rng.choice(10**5, size=evidence.shadow_count, replace=False).astype(str), 5)
     broken = BAD_SCAN_TIMES if evidence.control == "secret_scan" else ()
     extra = rng.choice(asset, size=len(broken), replace=False) if broken else np.empty(0, dtype=np.int64)
     spare = evidence.shadow_count + len(broken)
@@ -494,18 +571,18 @@ def _write_evidence(
     order = np.argsort(at, kind="stable")
     at, kind, name, is_broken = at[order], kind[order], name[order], is_broken[order]
     columns = {evidence.name_column: _render(rng, name, _fqdn(kind), evidence.quirks)}
-    if evidence.stem.endswith(".parquet"):
+    if evidence.file.endswith(".parquet"):
         columns[evidence.time_column] = _parquet_ts(at)
     else:
         columns[evidence.time_column] = _replace_at(_text_ts(at), np.flatnonzero(is_broken), broken, rng)
     if evidence.tool_column:
-        tools = {t: choices for t, choices in zip(evidence.types, evidence.tools)}
+        tools = {t: choices for t, choices in zip(evidence.types, evidence.tools, strict=True)}
         columns[evidence.tool_column] = pa.array(_pick(rng, tools, kind))
 
-    path = out / evidence.stem
-    if evidence.stem.endswith(".parquet"):
+    path = out / evidence.file
+    if evidence.file.endswith(".parquet"):
         return _write_parquet(path, columns)
-    if evidence.stem.endswith(".csv"):
+    if evidence.file.endswith(".csv"):
         return _write_csv(path, columns)
     return _write_ndjson(path, columns)
 
@@ -527,45 +604,51 @@ def _write_findings(
 
     width = max(6, len(str(count + 5_000)))
     finding_id = "F" + np.strings.zfill(np.arange(1, count + 1).astype(str), width)
-    rows = {"findings": _write_parquet(data_dir / "findings.parquet", {
-        "finding_id": pa.array(finding_id),
-        "asset": _render(rng, assets.name[asset], _fqdn(kind), _Quirks(upper=0.1, corp=0.3, internal=0.1, dot=0.1)),
-        "asset_type": pa.array(TYPES[kind]),
-        "title": pa.array(_pick(rng, FINDING_TITLES, kind)),
-        "severity": pa.array(SEVERITIES[severity]),
-        "opened_at": _parquet_ts(opened),
-        "closed_at": _parquet_ts(closed, null=still_open),
-        "scanner": pa.array(_pick(rng, FINDING_SCANNERS, kind)),
-        "org": pa.array(ORGS[assets.org[asset]]),
-    })}
+    rows = {
+        "findings": _write_parquet(
+            data_dir / "findings.parquet",
+            {
+                "finding_id": pa.array(finding_id),
+                "asset": _render(rng, assets.name[asset], _fqdn(kind), _Quirks(upper=0.1, corp=0.3, internal=0.1, dot=0.1)),
+                "asset_type": pa.array(TYPES[kind]),
+                "title": pa.array(_pick(rng, FINDING_TITLES, kind)),
+                "severity": pa.array(SEVERITIES[severity]),
+                "opened_at": _parquet_ts(opened),
+                "closed_at": _parquet_ts(closed, null=still_open),
+                "scanner": pa.array(_pick(rng, FINDING_SCANNERS, kind)),
+                "org": pa.array(ORGS[assets.org[asset]]),
+            },
+        )
+    }
 
     ticketed = np.flatnonzero(rng.random(count) < TICKETED_SHARE)
     orphan_ref = "F" + np.strings.zfill((count + 1 + rng.choice(5_000, ORPHAN_TICKETS, replace=False)).astype(str), width)
     ref = np.concatenate([finding_id[ticketed], orphan_ref])
-    created = np.concatenate([
-        np.minimum(opened[ticketed] + rng.integers(5 * 60, 2 * DAY, len(ticketed)), timeline.end),
-        rng.integers(start, timeline.end, ORPHAN_TICKETS),
-    ])
-    resolved = np.concatenate([closed[ticketed] + rng.integers(0, DAY, len(ticketed)), np.full(ORPHAN_TICKETS, -1)])
-    unresolved = (resolved < 0) | (resolved > timeline.end) | np.concatenate(
-        [still_open[ticketed], np.ones(ORPHAN_TICKETS, dtype=bool)]
+    created = np.concatenate(
+        [
+            np.minimum(opened[ticketed] + rng.integers(5 * 60, 2 * DAY, len(ticketed)), timeline.end),
+            rng.integers(start, timeline.end, ORPHAN_TICKETS),
+        ]
     )
-    assignee = np.concatenate([
-        assets.owner[asset[ticketed]], people.owners[rng.integers(0, len(people.owners), ORPHAN_TICKETS)]
-    ])
+    resolved = np.concatenate([closed[ticketed] + rng.integers(0, DAY, len(ticketed)), np.full(ORPHAN_TICKETS, -1)])
+    unresolved = (resolved < 0) | (resolved > timeline.end) | np.concatenate([still_open[ticketed], np.ones(ORPHAN_TICKETS, dtype=bool)])
+    assignee = np.concatenate([assets.owner[asset[ticketed]], people.owners[rng.integers(0, len(people.owners), ORPHAN_TICKETS)]])
     state = np.where(unresolved, np.array(["open", "in_progress"])[rng.integers(0, 2, len(ref))], "resolved")
     is_orphan = np.arange(len(ref)) >= len(ticketed)
 
     order = np.argsort(created, kind="stable")  # keys are handed out in creation order
     keys = "SEC-" + np.sort(1_000 + rng.choice(max(9_000, 3 * len(ref)), size=len(ref), replace=False)).astype(str)
-    rows["tickets"] = _write_csv(data_dir / "tickets.csv", {
-        "ticket_key": pa.array(keys),
-        "finding_ref": pa.array(ref[order]),
-        "created": _text_ts(created[order]),
-        "resolved": _text_ts(resolved[order], null=unresolved[order]),
-        "assignee": pa.array(people.email[assignee[order]]),
-        "state": pa.array(state[order]),
-    })
+    rows["tickets"] = _write_csv(
+        data_dir / "tickets.csv",
+        {
+            "ticket_key": pa.array(keys),
+            "finding_ref": pa.array(ref[order]),
+            "created": _text_ts(created[order]),
+            "resolved": _text_ts(resolved[order], null=unresolved[order]),
+            "assignee": pa.array(people.email[assignee[order]]),
+            "state": pa.array(state[order]),
+        },
+    )
     return sorted(keys[is_orphan[order]].tolist()), rows
 
 
@@ -578,14 +661,19 @@ def _write_access(
     employee = np.sort(100_000 + rng.choice(900_000, size=staff, replace=False))
     order = rng.permutation(staff)  # ids were not handed out in roster order
     term_day = (people.termination[order] // DAY).astype("datetime64[D]")
-    rows = {"hr_roster": _write_csv(data_dir / "hr_roster.csv", {
-        "employee_id": pa.array("E" + employee.astype(str)),
-        "work_email": _emails(rng, people, order, mixed=0.08),
-        "full_name": pa.array(np.strings.capitalize(people.first[order]) + " " + np.strings.capitalize(people.last[order])),
-        "department": pa.array(ORGS[people.org[order]]),
-        "status": pa.array(np.where(leaver[order], "terminated", "active")),
-        "termination_date": pa.array(np.datetime_as_string(term_day), mask=~leaver[order]),
-    })}
+    rows = {
+        "hr_roster": _write_csv(
+            data_dir / "hr_roster.csv",
+            {
+                "employee_id": pa.array("E" + employee.astype(str)),
+                "work_email": _emails(rng, people, order, mixed=0.08),
+                "full_name": pa.array(np.strings.capitalize(people.first[order]) + " " + np.strings.capitalize(people.last[order])),
+                "department": pa.array(ORGS[people.org[order]]),
+                "status": pa.array(np.where(leaver[order], "terminated", "active")),
+                "termination_date": pa.array(np.datetime_as_string(term_day), mask=~leaver[order]),
+            },
+        )
+    }
 
     n = len(people.local)
     grants_each = np.where(np.arange(n) < staff, rng.integers(1, 6, n), rng.integers(1, 3, n))
@@ -614,21 +702,24 @@ def _write_access(
     person, grantable, granted, revoked = person[order], grantable[order], granted[order], revoked[order]
     system = np.array([g[0] for g in GRANTABLE])[grantable]
     role = np.array([g[1] for g in GRANTABLE])[grantable]
-    rows["access_grants"] = _write_ndjson(data_dir / "access_grants.ndjson", {
-        "grant_id": pa.array("G" + np.strings.zfill(np.arange(1, len(person) + 1).astype(str), 7)),
-        "principal": _emails(rng, people, person, mixed=0.1, pad=0.05),
-        "system": pa.array(system),
-        "role": pa.array(role),
-        "privileged": pa.array(np.isin(role, ("admin", "owner"))),
-        "granted_at": _text_ts(granted),
-        "revoked_at": _text_ts(revoked, null=revoked < 0),
-    })
+    rows["access_grants"] = _write_ndjson(
+        data_dir / "access_grants.ndjson",
+        {
+            "grant_id": pa.array("G" + np.strings.zfill(np.arange(1, len(person) + 1).astype(str), 7)),
+            "principal": _emails(rng, people, person, mixed=0.1, pad=0.05),
+            "system": pa.array(system),
+            "role": pa.array(role),
+            "privileged": pa.array(np.isin(role, ("admin", "owner"))),
+            "granted_at": _text_ts(granted),
+            "revoked_at": _text_ts(revoked, null=revoked < 0),
+        },
+    )
 
     email, termination = people.email[person], people.termination[person]
     leavers = []
     for t in timeline.as_of:
         holds = (granted <= t) & ((revoked < 0) | (revoked > t)) & (termination >= 0) & (termination <= t)
-        leavers.append(sorted([str(e), str(s), str(r)] for e, s, r in zip(email[holds], system[holds], role[holds])))
+        leavers.append(sorted([str(e), str(s), str(r)] for e, s, r in zip(email[holds], system[holds], role[holds], strict=True)))
     return leavers, sorted(people.email[staff:].tolist()), rows
 
 
@@ -644,7 +735,8 @@ def _render(rng: np.random.Generator, names: np.ndarray, fqdn: np.ndarray, quirk
     """
     u = rng.random((4, len(names)))
     suffix = np.where(
-        fqdn & (u[0] < quirks.corp), ".corp.acme.com",
+        fqdn & (u[0] < quirks.corp),
+        ".corp.acme.com",
         np.where(fqdn & (u[0] < quirks.corp + quirks.internal), ".acme.internal", ""),
     )
     out = names + suffix + np.where(fqdn & (u[1] < quirks.dot), ".", "")
@@ -655,9 +747,7 @@ def _render(rng: np.random.Generator, names: np.ndarray, fqdn: np.ndarray, quirk
     return pa.array(np.where(u[3] < quirks.pad, pad[0] + " " + out + pad[1], out))
 
 
-def _emails(
-    rng: np.random.Generator, people: _People, person: np.ndarray, *, mixed: float = 0.0, pad: float = 0.0
-) -> pa.Array:
+def _emails(rng: np.random.Generator, people: _People, person: np.ndarray, *, mixed: float = 0.0, pad: float = 0.0) -> pa.Array:
     """Email addresses of `person` (-1 is null), some in mixed case or padded as people type them."""
     local = people.local[np.maximum(person, 0)]
     u = rng.random((2, len(person)))
@@ -734,7 +824,10 @@ def _write_ndjson(path: Path, columns: dict[str, pa.Array], truncate: np.ndarray
 def _write_lines(path: Path, lines: pa.Array, header: str | None = None) -> int:
     """Write lines through pyarrow's contiguous string buffer rather than row by row."""
     body = pc.binary_join_element_wise(lines, "", "\n")
-    offsets = np.frombuffer(body.buffers()[1], dtype=np.int32)[body.offset : body.offset + len(body) + 1]
+    if isinstance(body, pa.ChunkedArray):  # pyarrow splits very large inputs
+        body = body.combine_chunks()
+    body = body.cast(pa.large_string())
+    offsets = np.frombuffer(body.buffers()[1], dtype=np.int64)[body.offset : body.offset + len(body) + 1]
     data = body.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
     with open(path, "wb") as f:
         if header is not None:

@@ -43,10 +43,7 @@ def connect(url: str, project_dir: Path) -> Engine:
         raise
     except Exception as exc:  # connection failures come in many backend-specific types
         raise EngineError(f"cannot connect to engine {display}: {exc}") from exc
-    raise EngineError(
-        f"engine URL {display!r} is not supported: expected duckdb:///file.duckdb, "
-        "postgres://user@host:port/db or pyspark"
-    )
+    raise EngineError(f"engine URL {display!r} is not supported: expected duckdb:///file.duckdb, postgres://user@host:port/db or pyspark")
 
 
 def _duckdb(url: str, project_dir: Path, display: str) -> Engine:

@@ -11,4 +11,4 @@ class DuckDBEngine(Engine):
     capabilities = DUCKDB
 
     def _delete_where_run(self, name: str, run_id: str) -> None:
-        self.con.con.execute(f'DELETE FROM "{name}" WHERE run_id = ?', [run_id])  # noqa: S608 - our own table name
+        self.con.con.execute(f'DELETE FROM "{name}" WHERE run_id = ?', [run_id])

@@ -124,7 +124,6 @@ def builtin_function(fn_name: str, args: tuple[dt.DataType, ...], returns: dt.Da
     """Declare a SQL function that exists in the backend so Ibis can call it."""
 
     @ibis.udf.scalar.builtin(name=fn_name, signature=(args, returns))
-    def _fn(*values):  # noqa: ANN002, ANN202 - the signature is given to ibis above
-        ...
+    def _fn(*values): ...
 
     return _fn

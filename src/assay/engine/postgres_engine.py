@@ -69,4 +69,4 @@ class PostgresEngine(Engine):
 
     def _delete_where_run(self, name: str, run_id: str) -> None:
         with self.con.begin() as cur:
-            cur.execute(f'DELETE FROM "{name}" WHERE run_id = %s', (run_id,))  # noqa: S608 - our own table name
+            cur.execute(f'DELETE FROM "{name}" WHERE run_id = %s', (run_id,))

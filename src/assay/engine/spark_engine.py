@@ -10,7 +10,7 @@ from assay.engine.capabilities import PYSPARK
 from assay.engine.engine import Engine
 
 
-def local_session(state_dir: Path, master: str = "local[2]"):  # noqa: ANN201 - pyspark is imported lazily
+def local_session(state_dir: Path, master: str = "local[2]"):
     """A local SparkSession whose tables survive the process (Derby metastore + warehouse dir)."""
     from pyspark.sql import SparkSession
 

@@ -80,7 +80,7 @@ def _read_tabular(con: duckdb.DuckDBPyConnection, name: str, fmt: str, files: li
     _require_columns(name, mapping, present)
     con.register("_assay_source", relation)
     selected = ", ".join(f'CAST("{_ident(src)}" AS VARCHAR) AS "{_ident(dst)}"' for dst, src in mapping.items())
-    rows = con.sql(f"SELECT row_number() OVER () AS _row, {selected} FROM _assay_source").to_arrow_table()  # noqa: S608 - quoted identifiers
+    rows = con.sql(f"SELECT row_number() OVER () AS _row, {selected} FROM _assay_source").to_arrow_table()
     if fmt == "csv":
         rejects = con.sql(
             "SELECT CAST(line AS BIGINT) AS row_number, 'malformed CSV row: ' || error_message AS reason, "
@@ -98,19 +98,17 @@ def _read_ndjson(con: duckdb.DuckDBPyConnection, name: str, files: list[str], ma
         "auto_detect = false, store_rejects = true)",
         {"files": files, "sep": _UNIT_SEPARATOR},
     )
-    con.execute(
-        "CREATE TEMP TABLE _objects AS SELECT _row, line FROM _lines "
-        f"WHERE line IS NOT NULL AND trim(line) <> '' AND {_IS_OBJECT}"
-    )
+    con.execute(f"CREATE TEMP TABLE _objects AS SELECT _row, line FROM _lines WHERE line IS NOT NULL AND trim(line) <> '' AND {_IS_OBJECT}")
     paths = {dst: '$."' + src.replace('"', '\\"') + '"' for dst, src in mapping.items()}
     present = [
-        src for dst, src in mapping.items()
+        src
+        for dst, src in mapping.items()
         if con.execute("SELECT count(*) FROM _objects WHERE json_exists(line, $p)", {"p": paths[dst]}).fetchone()[0]
     ]
     _require_columns(name, mapping, present, empty=con.execute("SELECT count(*) = 0 FROM _objects").fetchone()[0])
     params = {f"p{i}": paths[dst] for i, dst in enumerate(mapping)}
     selected = ", ".join(f'json_extract_string(line, $p{i}) AS "{_ident(dst)}"' for i, dst in enumerate(mapping))
-    rows = con.sql(f"SELECT _row, {selected} FROM _objects ORDER BY _row", params=params).to_arrow_table()  # noqa: S608
+    rows = con.sql(f"SELECT _row, {selected} FROM _objects ORDER BY _row", params=params).to_arrow_table()
     rejects = con.sql(
         "SELECT _row AS row_number, CASE WHEN json_valid(line) THEN 'expected a JSON object per line' "
         "ELSE 'malformed JSON' END AS reason, to_json({line: line}) AS record FROM _lines "
@@ -140,4 +138,11 @@ def _empty_rejects() -> pa.Table:
 
 def _as_table(data: pa.Table | pa.RecordBatchReader) -> pa.Table:
     table = data.read_all() if isinstance(data, pa.RecordBatchReader) else data
-    return table.cast(pa.schema([pa.field(f.name, pa.string() if pa.types.is_string(f.type) or pa.types.is_large_string(f.type) else f.type) for f in table.schema]))
+    return table.cast(
+        pa.schema(
+            [
+                pa.field(f.name, pa.string() if pa.types.is_string(f.type) or pa.types.is_large_string(f.type) else f.type)
+                for f in table.schema
+            ]
+        )
+    )

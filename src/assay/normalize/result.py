@@ -30,4 +30,5 @@ def checked(
     """
     no_problem = ibis.null("string")
     problem = ibis.cases((source.isnull(), no_problem), *checks, else_=no_problem)
-    return Normalized(value=ibis.ifelse(problem.isnull(), value, ibis.null(value.type())), problem=problem)
+    keep = source.notnull() & problem.isnull()
+    return Normalized(value=ibis.ifelse(keep, value, ibis.null(value.type())), problem=problem)

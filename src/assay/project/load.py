@@ -102,17 +102,22 @@ def cross_reference_problems(p: Project) -> list[tuple[KeyPath, str]]:
     return out
 
 
-
 def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
     """Drop pydantic's union and function labels so the path matches the file."""
     cleaned: list[str | int] = []
     for part in loc:
-        if isinstance(part, str) and (part.startswith("function-") or part in ("coverage", "open_count", "duration", "sla") and cleaned and cleaned[-1] == part):
+        if isinstance(part, str) and (
+            part.startswith("function-") or (part in ("coverage", "open_count", "duration", "sla") and cleaned and cleaned[-1] == part)
+        ):
             continue
         cleaned.append(part)
     if "spec" in cleaned:
         i = cleaned.index("spec")
-        cleaned = cleaned[:i] + cleaned[i + 2 :] if i + 1 < len(cleaned) and isinstance(cleaned[i + 1], str) and cleaned[i + 1].endswith("Check") else cleaned[:i] + cleaned[i + 1 :]
+        cleaned = (
+            cleaned[:i] + cleaned[i + 2 :]
+            if i + 1 < len(cleaned) and isinstance(cleaned[i + 1], str) and cleaned[i + 1].endswith("Check")
+            else cleaned[:i] + cleaned[i + 1 :]
+        )
     return tuple("from" if p == "from_" else p for p in cleaned)
 
 

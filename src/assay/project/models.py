@@ -195,7 +195,7 @@ class Check(Strict):
             return value
         if not isinstance(value, dict) or len(value) != 1:
             raise ValueError(f"a check is a one-key mapping such as '- not_null: column'; kinds: {', '.join(CHECK_KINDS)}")
-        (kind, args), = value.items()
+        ((kind, args),) = value.items()
         if kind not in CHECK_KINDS:
             raise ValueError(f"unknown check kind {kind!r}; expected one of: {', '.join(CHECK_KINDS)}")
         if not isinstance(args, dict):

@@ -10,6 +10,7 @@ from assay.engine import Engine
 from assay.ingest.stage import table_name
 from assay.project.models import Access, Source
 
+
 def access_table(engine: Engine, access: Access, sources: dict[str, Source], as_of: datetime) -> ibis.Table:
     """Active grants with the holder's status as of `as_of`: active, terminated or unknown.
 

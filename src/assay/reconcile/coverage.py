@@ -10,6 +10,7 @@ from assay.engine import Engine
 from assay.ingest.stage import table_name
 from assay.project.models import Control
 
+
 def coverage_matrix(engine: Engine, golden: ibis.Table, controls: dict[str, Control], as_of: datetime) -> ibis.Table:
     """Rows of (asset, control) with `covered` = evidence seen in (as_of - freshness, as_of].
 

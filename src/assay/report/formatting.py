@@ -72,4 +72,5 @@ def interval(low: float | None, high: float | None) -> str:
 
 
 def day(value: date | None) -> str:
-    return value.isoformat() if value is not None else EMPTY
+    """A date, or a timestamp shown by its date: the report's grain is the day."""
+    return value.strftime("%Y-%m-%d") if value is not None else EMPTY

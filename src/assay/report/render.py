@@ -18,6 +18,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from assay.report import formatting as fmt
+from assay.report.view import ramp_css
+
 TEMPLATE = "template.html.j2"
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -41,7 +44,7 @@ def script_json(data: Any) -> Markup:
 
 
 def asset(name: str) -> str:
-    return resources.files("assay.report").joinpath("assets", name).read_text(encoding="utf-8")
+    return resources.files("assay.report").joinpath("assets").joinpath(name).read_text(encoding="utf-8")
 
 
 def inline_script(source: str) -> Markup:
@@ -65,8 +68,13 @@ def content_security_policy(scripts: list[str]) -> str:
     )
 
 
-def render(page: dict[str, Any], charts: dict[str, Any]) -> str:
-    """The whole report as one HTML string; `page` feeds the template, `charts` the data block."""
+def humanize(name: str) -> str:
+    """A metric id as a heading: `asset_coverage` reads "Asset coverage"."""
+    words = name.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("assay.report", ""),
         autoescape=True,
@@ -74,6 +82,13 @@ def render(page: dict[str, Any], charts: dict[str, Any]) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters.update(number=fmt.count, percent=fmt.percent, day=fmt.day, humanize=humanize)
+    return env
+
+
+def render(page: dict[str, Any], charts: dict[str, Any]) -> str:
+    """The whole report as one HTML string; `page` feeds the template, `charts` the data block."""
+    env = _environment()
     chart_lib, app = asset("chart.umd.min.js"), asset("report.js")
     return env.get_template(TEMPLATE).render(
         **page,
@@ -83,4 +98,5 @@ def render(page: dict[str, Any], charts: dict[str, Any]) -> str:
         chart_lib=inline_script(chart_lib),
         app_js=inline_script(app),
         csp=content_security_policy([chart_lib, app]),
+        ramp=ramp_css(),
     )

@@ -62,8 +62,6 @@ class Tile:
 
 
 def _tone(change_shown: float, kind: str) -> str:
-    if change_shown == 0:
-        return "flat"
     if kind not in HIGHER_IS_BETTER:
         return "neutral"
     return "good" if (change_shown > 0) == HIGHER_IS_BETTER[kind] else "bad"
@@ -119,6 +117,11 @@ def heat_colour(rate: float) -> str:
             r, g, b = (round(a + (b_ - a) * t) for a, b_ in zip(c0, c1))
             return f"#{r:02x}{g:02x}{b:02x}"
     raise AssertionError("the ramp ends at 1.0")
+
+
+def ramp_css() -> str:
+    """The heat-map ramp as CSS gradient stops, for the legend under the table."""
+    return ", ".join(f"rgb{colour} {stop * 100:.0f}%" for stop, colour in _RAMP)
 
 
 @dataclass(frozen=True)

@@ -55,9 +55,7 @@ def config_hash(project: Project) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def run_project(
-    engine: Engine, project: Project, project_dir: Path, as_of: date, on_stage: StageCallback | None = None
-) -> RunResult:
+def run_project(engine: Engine, project: Project, project_dir: Path, as_of: date, on_stage: StageCallback | None = None) -> RunResult:
     """Run the whole flow; raise RunError (after recording the failed run) if any stage fails."""
     ensure_history(engine)
     seq = next_run_seq(engine)
@@ -113,7 +111,9 @@ def _failed_stage(result: RunResult) -> str:
     return next((s for s in STAGES if s not in result.timings), "publish")
 
 
-def _publish(engine: Engine, result: RunResult, metrics: ibis.Table | None, state: ibis.Table, has_assets: bool, inputs: dict[str, ibis.Table]) -> None:
+def _publish(
+    engine: Engine, result: RunResult, metrics: ibis.Table | None, state: ibis.Table, has_assets: bool, inputs: dict[str, ibis.Table]
+) -> None:
     run = ibis.literal(result.run_id)
     accounting = pa.Table.from_pylist(
         [

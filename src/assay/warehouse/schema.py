@@ -53,9 +53,7 @@ HISTORY: dict[str, ibis.Schema] = {
             "rows_quarantined": "int64",
         }
     ),
-    QUARANTINE: ibis.schema(
-        {"run_id": "string", "source": "string", "row_number": "int64", "reason": "string", "record": "string"}
-    ),
+    QUARANTINE: ibis.schema({"run_id": "string", "source": "string", "row_number": "int64", "reason": "string", "record": "string"}),
     CHECK_RESULTS: ibis.schema(
         {
             "run_id": "string",

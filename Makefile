@@ -1,0 +1,29 @@
+# The two commands a new user needs: `make demo` and `make test`. Both set up everything first.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+PYTEST_ARGS ?=
+
+.PHONY: install demo test lint services bench clean
+
+install:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+
+demo: install
+	$(UV) run assay demo --out demo-output
+
+services:
+	bash scripts/ensure-services.sh
+
+lint: install
+	$(UV) run ruff check src tests benchmarks
+
+test: install services lint
+	$(UV) run playwright --version >/dev/null
+	$(UV) run pytest -m "" $(PYTEST_ARGS)
+
+bench: install
+	$(UV) run python benchmarks/bench_normalize.py --rows 10000000
+
+clean:
+	rm -rf demo-output .pytest_cache .ruff_cache
