@@ -72,15 +72,33 @@ def _dims(**kv: str) -> str:
 def _rate(run_id: str, as_of: date, metric: str, kind: str, dims: str, num: float, den: float) -> dict:
     low, high = wilson(num, den)
     return {
-        "run_id": run_id, "as_of": as_of, "metric": metric, "kind": kind, "dimensions": dims,
-        "value": num / den, "numerator": num, "denominator": den, "ci_low": low, "ci_high": high, "unit": "ratio",
+        "run_id": run_id,
+        "as_of": as_of,
+        "metric": metric,
+        "kind": kind,
+        "dimensions": dims,
+        "value": num / den,
+        "numerator": num,
+        "denominator": den,
+        "ci_low": low,
+        "ci_high": high,
+        "unit": "ratio",
     }
 
 
 def _plain(run_id: str, as_of: date, metric: str, kind: str, dims: str, value: float, den: float | None, unit: str) -> dict:
     return {
-        "run_id": run_id, "as_of": as_of, "metric": metric, "kind": kind, "dimensions": dims, "value": value,
-        "numerator": None, "denominator": den, "ci_low": None, "ci_high": None, "unit": unit,
+        "run_id": run_id,
+        "as_of": as_of,
+        "metric": metric,
+        "kind": kind,
+        "dimensions": dims,
+        "value": value,
+        "numerator": None,
+        "denominator": den,
+        "ci_low": None,
+        "ci_high": None,
+        "unit": unit,
     }
 
 
@@ -117,26 +135,67 @@ def _failed_run_metric_rows(as_of: date) -> list[dict]:
 
 
 def _check_rows(run_id: str) -> list[dict]:
-    samples = json.dumps([
-        {"asset_key": "srv-014", "owner_email": HOSTILE_EMAIL},
-        {"asset_key": "srv-027", "owner_email": None},
-        {"asset_key": "lap-101", "owner_email": ""},
-    ])
+    samples = json.dumps(
+        [
+            {"asset_key": "srv-014", "owner_email": HOSTILE_EMAIL},
+            {"asset_key": "srv-027", "owner_email": None},
+            {"asset_key": "lap-101", "owner_email": ""},
+        ]
+    )
     failing = {"run-0001": 9, "run-0002": 8, "run-0004": 7}[run_id]
     return [
-        {"run_id": run_id, "check_id": HOSTILE_CHECK, "source": "cmdb", "kind": "not_null", "column_name": "owner_email",
-         "severity": "error", "status": "fail", "failing_rows": failing, "total_rows": 210,
-         "description": "Every asset names an owner", "samples": samples},
-        {"run_id": run_id, "check_id": "cmdb.asset_key.unique", "source": "cmdb", "kind": "unique", "column_name": "asset_key",
-         "severity": "error", "status": "pass", "failing_rows": 0, "total_rows": 210,
-         "description": "Asset keys are unique", "samples": "[]"},
-        {"run_id": run_id, "check_id": "edr.last_seen.fresh", "source": "edr", "kind": "freshness", "column_name": "last_seen_at",
-         "severity": "warn", "status": "pass", "failing_rows": 0, "total_rows": 188,
-         "description": "EDR agents reported within 7 days", "samples": "[]"},
-        {"run_id": run_id, "check_id": "vuln.severity.accepted", "source": "vuln", "kind": "accepted_values", "column_name": "severity",
-         "severity": "warn", "status": "fail", "failing_rows": 3, "total_rows": 500,
-         "description": "Severity is one of critical/high/medium/low",
-         "samples": json.dumps([{"finding_id": "V-88", "severity": "urgent"}, {"finding_id": "V-91", "severity": "sev1"}])},
+        {
+            "run_id": run_id,
+            "check_id": HOSTILE_CHECK,
+            "source": "cmdb",
+            "kind": "not_null",
+            "column_name": "owner_email",
+            "severity": "error",
+            "status": "fail",
+            "failing_rows": failing,
+            "total_rows": 210,
+            "description": "Every asset names an owner",
+            "samples": samples,
+        },
+        {
+            "run_id": run_id,
+            "check_id": "cmdb.asset_key.unique",
+            "source": "cmdb",
+            "kind": "unique",
+            "column_name": "asset_key",
+            "severity": "error",
+            "status": "pass",
+            "failing_rows": 0,
+            "total_rows": 210,
+            "description": "Asset keys are unique",
+            "samples": "[]",
+        },
+        {
+            "run_id": run_id,
+            "check_id": "edr.last_seen.fresh",
+            "source": "edr",
+            "kind": "freshness",
+            "column_name": "last_seen_at",
+            "severity": "warn",
+            "status": "pass",
+            "failing_rows": 0,
+            "total_rows": 188,
+            "description": "EDR agents reported within 7 days",
+            "samples": "[]",
+        },
+        {
+            "run_id": run_id,
+            "check_id": "vuln.severity.accepted",
+            "source": "vuln",
+            "kind": "accepted_values",
+            "column_name": "severity",
+            "severity": "warn",
+            "status": "fail",
+            "failing_rows": 3,
+            "total_rows": 500,
+            "description": "Severity is one of critical/high/medium/low",
+            "samples": json.dumps([{"finding_id": "V-88", "severity": "urgent"}, {"finding_id": "V-91", "severity": "sev1"}]),
+        },
     ]
 
 
@@ -167,8 +226,16 @@ def _event_rows(run_id: str, as_of: date) -> list[dict]:
     rows, i = [], 0
     for event, n in counts.items():
         for _ in range(n):
-            rows.append({"run_id": run_id, "as_of": as_of, "fingerprint": f"fp-{run_id}-{i:03d}",
-                         "rule": RULES[i % 3], "event": event, "severity": ["high", "medium", "low", "critical"][i % 4]})
+            rows.append(
+                {
+                    "run_id": run_id,
+                    "as_of": as_of,
+                    "fingerprint": f"fp-{run_id}-{i:03d}",
+                    "rule": RULES[i % 3],
+                    "event": event,
+                    "severity": ["high", "medium", "low", "critical"][i % 4],
+                }
+            )
             i += 1
     return rows
 
@@ -181,14 +248,24 @@ def _findings_rows() -> list[dict]:
         overdue = status != "resolved" and i % 2 == 0 and i < 24
         due = AS_OF - timedelta(days=3 + i) if overdue else AS_OF + timedelta(days=10 + i)
         owner = HOSTILE_EMAIL if i == 0 else f"owner{i % 5}@example.com"
-        rows.append({
-            "fingerprint": f"fp-{i:03d}", "rule": RULES[i % 3], "entity_key": f"srv-{i:03d}",
-            "severity": ["critical", "high", "medium", "low"][i % 4], "status": status, "owner": owner,
-            "org": ORGS[i % 4], "first_seen_run": "run-0001", "last_seen_run": LATEST,
-            "first_seen_at": date(2024, 5, 6), "last_seen_at": AS_OF,
-            "resolved_at": AS_OF if status == "resolved" else None, "due_at": due,
-            "details": json.dumps({"note": HOSTILE_SCRIPT}),
-        })
+        rows.append(
+            {
+                "fingerprint": f"fp-{i:03d}",
+                "rule": RULES[i % 3],
+                "entity_key": f"srv-{i:03d}",
+                "severity": ["critical", "high", "medium", "low"][i % 4],
+                "status": status,
+                "owner": owner,
+                "org": ORGS[i % 4],
+                "first_seen_run": "run-0001",
+                "last_seen_run": LATEST,
+                "first_seen_at": date(2024, 5, 6),
+                "last_seen_at": AS_OF,
+                "resolved_at": AS_OF if status == "resolved" else None,
+                "due_at": due,
+                "details": json.dumps({"note": HOSTILE_SCRIPT}),
+            }
+        )
     return rows
 
 
@@ -200,13 +277,30 @@ def _entity_tables() -> dict[str, pa.Table]:
             key = f"a-{o}-{k:03d}"
             sources = ["cmdb", "edr", "vuln"][: 1 + (k % 3)]
             owner = HOSTILE_EMAIL if (o, k) == (3, 0) else f"owner{k % 7}@example.com"
-            assets.append({"asset_key": key, "asset_type": "server" if k % 2 else "laptop", "name": f"host-{o}-{k}",
-                           "owner_email": owner, "org": org, "source_count": len(sources), "sources": ",".join(sources)})
+            assets.append(
+                {
+                    "asset_key": key,
+                    "asset_type": "server" if k % 2 else "laptop",
+                    "name": f"host-{o}-{k}",
+                    "owner_email": owner,
+                    "org": org,
+                    "source_count": len(sources),
+                    "sources": ",".join(sources),
+                }
+            )
             for control in CONTROLS:
-                coverage.append({"asset_key": key, "asset_type": "server" if k % 2 else "laptop", "name": f"host-{o}-{k}",
-                                 "control": control, "covered": k < covered[control][o],
-                                 "last_seen_at": datetime(2024, 5, 26) - timedelta(days=k % 40),
-                                 "owner_email": owner, "org": org})
+                coverage.append(
+                    {
+                        "asset_key": key,
+                        "asset_type": "server" if k % 2 else "laptop",
+                        "name": f"host-{o}-{k}",
+                        "control": control,
+                        "covered": k < covered[control][o],
+                        "last_seen_at": datetime(2024, 5, 26) - timedelta(days=k % 40),
+                        "owner_email": owner,
+                        "org": org,
+                    }
+                )
     conflicts = [
         {"asset_key": "a-1-004", "asset_type": "server", "name": "host-1-4", "source": "cmdb", "owner_email": "ana@example.com"},
         {"asset_key": "a-1-004", "asset_type": "server", "name": "host-1-4", "source": "edr", "owner_email": HOSTILE_EMAIL},
@@ -223,11 +317,31 @@ def _entity_tables() -> dict[str, pa.Table]:
 def _run_row(run_id: str, seq: int, as_of: date, status: str) -> dict:
     started = datetime.combine(as_of, datetime.min.time()) + timedelta(hours=6)
     return {
-        "run_id": run_id, "run_seq": seq, "as_of": as_of, "project": "acme-security", "status": status,
-        "started_at": started, "finished_at": started + timedelta(minutes=4), "config_hash": "c0ffee",
-        "engine": "duckdb", "assay_version": "0.1.0", "ibis_version": "12.0.0", "schema_version": S.SCHEMA_VERSION,
-        "timings": "{}", "inputs": "{}", "error": "source edr: file missing" if status == "failed" else None,
+        "run_id": run_id,
+        "run_seq": seq,
+        "as_of": as_of,
+        "project": "acme-security",
+        "status": status,
+        "started_at": started,
+        "finished_at": started + timedelta(minutes=4),
+        "config_hash": "c0ffee",
+        "engine": "duckdb",
+        "assay_version": "0.1.0",
+        "ibis_version": "12.0.0",
+        "schema_version": S.SCHEMA_VERSION,
+        "timings": "{}",
+        "inputs": "{}",
+        "error": "source edr: file missing" if status == "failed" else None,
     }
+
+
+def _failed_run_leftovers(history: dict[str, list[dict]], run_id: str, as_of: date) -> None:
+    """What a run that failed half-way may have appended before failing (Spark cannot delete it)."""
+    history[S.METRIC_VALUES] += _failed_run_metric_rows(as_of)
+    history[S.CHECK_RESULTS].append({**_check_rows(LATEST)[1], "run_id": run_id, "check_id": "ghost_check_from_failed_run"})
+    history[S.ROW_ACCOUNTING].append({"run_id": run_id, "source": "failed_source", "rows_read": 1, "rows_loaded": 1, "rows_quarantined": 0})
+    history[S.QUARANTINE].append({"run_id": run_id, "source": "edr", "row_number": 1, "reason": "failed-run-reason", "record": "{}"})
+    history[S.FINDING_EVENTS] += [{**e, "run_id": run_id, "as_of": as_of} for e in _event_rows(LATEST, as_of)] * 10
 
 
 def populate(engine: Engine, *, entity_tables: bool = True) -> None:
@@ -237,10 +351,7 @@ def populate(engine: Engine, *, entity_tables: bool = True) -> None:
         history[S.RUNS].append(_run_row(run_id, seq, as_of, status))
         if status == "failed":
             history[S.METRIC_VALUES] += _failed_run_metric_rows(as_of)
-            history[S.CHECK_RESULTS].append({**_check_rows(LATEST)[1], "run_id": run_id, "check_id": "ghost_check_from_failed_run"})
-            history[S.ROW_ACCOUNTING].append({"run_id": run_id, "source": "failed_source", "rows_read": 1, "rows_loaded": 1, "rows_quarantined": 0})
-            history[S.QUARANTINE].append({"run_id": run_id, "source": "edr", "row_number": 1, "reason": "failed-run-reason", "record": "{}"})
-            history[S.FINDING_EVENTS] += [{**e, "run_id": run_id, "as_of": as_of} for e in _event_rows(LATEST, as_of)] * 10
+            _failed_run_leftovers(history, run_id, as_of)
             continue
         history[S.METRIC_VALUES] += _metric_rows(run_id, as_of)
         history[S.CHECK_RESULTS] += _check_rows(run_id)
@@ -271,7 +382,7 @@ def context() -> ReportContext:
         metrics=[
             Definition("asset_coverage", "coverage", "Share of (asset, control) pairs where the control reports the asset.", "ratio"),
             Definition("open_findings", "open_count", "Findings in status new, open or reopened at the end of the run.", "count"),
-            Definition("time_to_remediate", "duration", "Median days from first seen to resolved, findings resolved in the last 90 days.", "days"),
+            Definition("time_to_remediate", "duration", "Median days from first seen to resolved, last 90 days.", "days"),
             Definition("remediation_sla", "sla", "Share of findings resolved before their due date.", "ratio"),
         ],
         findings_rules=[

@@ -7,6 +7,7 @@ Spark run costs a handful of jobs rather than one per value.
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 import pytest
 
 from assay.engine import Engine, connect
@@ -42,4 +43,3 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     eng = connect(url, project)
     yield eng
     eng.close()
-

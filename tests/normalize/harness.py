@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import ibis
 import pyarrow as pa
@@ -33,10 +34,22 @@ def run(
         columns[f"v{i}"] = result.value
         columns[f"p{i}"] = result.problem
     rows = engine.to_arrow(t.select("id", **columns).order_by("id")).to_pylist()
-    return [[(row[f"v{i}"], row[f"p{i}"]) for row in rows] for i in range(len(options))]
+    return [[(_naive_utc(row[f"v{i}"]), row[f"p{i}"]) for row in rows] for i in range(len(options))]
+
+
+def _naive_utc(value: object) -> object:
+    """Spark returns session-zone (UTC) aware timestamps; the contract is naive UTC."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
 
 
 def _placeholder(value: object, dtype: str) -> object:
     if value is not None:
         return value
     return "" if dtype == "string" else 0
+
+
+def mismatches(values: Sequence[object], got: list, expected: list) -> list[tuple[object, object, object]]:
+    """(input, engine, reference) for every row that differs: the readable failure report."""
+    return [(v, g, e) for v, g, e in zip(values, got, expected, strict=True) if g != e]

@@ -47,9 +47,7 @@ def hostname(raw: str | None, strip_suffixes: tuple[str, ...] = (), short: bool 
     return (host.split(".")[0] if short else host), None
 
 
-def email(
-    raw: str | None, local_case: str = "fold", strip_plus_tag: bool = False, domain_aliases: dict | None = None
-) -> Result:
+def email(raw: str | None, local_case: str = "fold", strip_plus_tag: bool = False, domain_aliases: dict | None = None) -> Result:
     if raw is None:
         return None, None
     address = raw.strip(WHITESPACE)
@@ -73,3 +71,110 @@ def email(
         local = local[: local.find("+")]
     aliases = {k.lower().rstrip("."): v.lower().rstrip(".") for k, v in (domain_aliases or {}).items()}
     return f"{local}@{aliases.get(domain, domain)}", None
+
+
+def mac(raw: str | None) -> Result:
+    if raw is None:
+        return None, None
+    text = raw.strip(WHITESPACE).translate(_LOWER)
+    hexdigits = set("0123456789abcdef")
+    groups = None
+    for sep, sizes in ((":", [2] * 6), ("-", [2] * 6), (".", [4] * 3), ("", [12])):
+        parts = text.split(sep) if sep else [text]
+        if [len(p) for p in parts] == sizes and all(set(p) <= hexdigits for p in parts):
+            groups = "".join(parts)
+            break
+    if groups is None:
+        return None, f"invalid MAC address '{text}'"
+    return ":".join(groups[i : i + 2] for i in range(0, 12, 2)), None
+
+
+def _vocab_key(text: str) -> str:
+    return "".join(c for c in text.translate(_LOWER) if c not in WHITESPACE + "_-")
+
+
+def _vocab(raw: str | None, noun: str, spellings: dict, extra: dict, numeric: dict | None, cvss: bool) -> Result:
+    if raw is None:
+        return None, None
+    text = raw.strip(WHITESPACE)
+    table = dict(numeric or {})
+    table |= {_vocab_key(s): term for term, words in spellings.items() for s in words}
+    table |= {_vocab_key(k): v for k, v in extra.items()}
+    term = table.get(_vocab_key(text))
+    if term is None and cvss:
+        term = _cvss(text)
+    return (term, None) if term else (None, f"unknown {noun} '{text}'")
+
+
+def _cvss(text: str) -> str | None:
+    import re
+    from decimal import Decimal
+
+    if not re.fullmatch(r"10(\.0)?|[0-9](\.[0-9])?", text):
+        return None
+    score = Decimal(text)
+    for floor, band in ((9, "critical"), (7, "high"), (4, "medium")):
+        if score >= floor:
+            return band
+    return "low" if score > 0 else "info"
+
+
+def severity(raw: str | None, mapping: dict | None = None, numeric_scale: str = "1-5") -> Result:
+    from assay.normalize.vocab import SEVERITY_SPELLINGS
+
+    numeric = {"5": "critical", "4": "high", "3": "medium", "2": "low", "1": "info"} if numeric_scale == "1-5" else None
+    return _vocab(raw, "severity", SEVERITY_SPELLINGS, mapping or {}, numeric, numeric_scale == "cvss")
+
+
+def status(raw: str | None, mapping: dict | None = None) -> Result:
+    from assay.normalize.vocab import STATUS_SPELLINGS
+
+    return _vocab(raw, "status", STATUS_SPELLINGS, mapping or {}, None, False)
+
+
+def timestamp(raw: str | None, zone: str = "UTC", epoch: str = "auto", day_first: bool = False) -> Result:
+    import re
+    from datetime import datetime, timedelta
+
+    if raw is None:
+        return None, None
+    text = raw.strip(WHITESPACE)
+    if text == "":
+        return None, "empty timestamp"
+    m = re.fullmatch(r"([0-9]{1,16})(?:\.([0-9]{1,6}))?", text)
+    if m and epoch != "none":
+        digits, frac = m.groups()
+        n = len(digits)
+        unit = epoch if epoch != "auto" else ("s" if n <= 10 else "ms" if n <= 13 else "us")
+        if n <= {"s": 10, "ms": 13, "us": 16}[unit] and (frac is None or unit == "s"):
+            micros = int(digits) * {"s": 10**6, "ms": 10**3, "us": 1}[unit] + int((frac or "").ljust(6, "0"))
+            return datetime(1970, 1, 1) + timedelta(microseconds=micros), None
+    default_offset = 0
+    if zone.upper() not in ("UTC", "Z"):
+        default_offset = (-1 if zone[0] == "-" else 1) * (int(zone[1:3]) * 60 + int(zone[4:6]))
+    year = r"((?:19|20|21)\d\d)"
+    fields = None
+    if m := re.fullmatch(
+        year + r"-(\d\d)-(\d\d)(?:[Tt ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:[.,](\d{1,9}))?)?"
+        r"(?:([Zz])|([+-])([01]\d|2[0-3])(?::?([0-5]\d))?)?)?",
+        text,
+    ):
+        y, mo, d, h, mi, s, frac, z, sign, oh, om = m.groups()
+        offset = None if not (z or sign) else 0 if z else (1 if sign == "+" else -1) * (int(oh) * 60 + int(om or 0))
+        fields = (y, mo, d, h, mi, s, frac, offset)
+    elif m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/" + year + r"(?:[ T]([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?)?", text):
+        a, b, y, h, mi, s = m.groups()
+        fields = (y, a if not day_first else b, b if not day_first else a, h, mi, s, None, None)
+    elif m := re.fullmatch(r"(\d{1,2})-([A-Za-z]{3})-" + year + r"(?:[ T:]([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?)?", text):
+        d, name, y, h, mi, s = m.groups()
+        months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        if name.lower() in months:
+            fields = (y, str(months.index(name.lower()) + 1), d, h, mi, s, None, None)
+    if fields is None:
+        return None, f"unparseable timestamp '{text}'"
+    y, mo, d, h, mi, s, frac, offset = fields
+    try:
+        local = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), int((frac or "")[:6].ljust(6, "0")))
+    except ValueError:
+        return None, f"invalid date '{text}'"
+    return local - timedelta(minutes=default_offset if offset is None else offset), None

@@ -19,7 +19,14 @@ label = st.one_of(
 )
 suffix = st.sampled_from(["", "", ".corp.acme.com", ".CORP.Acme.com", ".acme.internal", ".acme.com", ".corp.acme.com."])
 hostnames = st.one_of(
-    padded(st.builds(lambda labels, s, dot: ".".join(labels) + s + dot, st.lists(label, min_size=1, max_size=5), suffix, st.sampled_from(["", "", ".", ".."]))),
+    padded(
+        st.builds(
+            lambda labels, s, dot: ".".join(labels) + s + dot,
+            st.lists(label, min_size=1, max_size=5),
+            suffix,
+            st.sampled_from(["", "", ".", ".."]),
+        )
+    ),
     any_text,
     st.none(),
 )
@@ -34,6 +41,76 @@ domain = st.one_of(
 )
 emails = st.one_of(
     padded(st.builds(lambda lp, at, d: lp + at + d, local_part, st.sampled_from(["@", "@", "@", "", "@@"]), domain)),
+    any_text,
+    st.none(),
+)
+
+
+def _mac_from(octets: list[int], style: int, upper: bool) -> str:
+    h = "".join(f"{o:02x}" for o in octets)
+    h = h.upper() if upper else h
+    pairs = [h[i : i + 2] for i in range(0, 12, 2)]
+    return [":".join(pairs), "-".join(pairs), ".".join(h[i : i + 4] for i in range(0, 12, 4)), h][style]
+
+
+macs = st.one_of(
+    padded(st.builds(_mac_from, st.lists(st.integers(0, 255), min_size=6, max_size=6), st.integers(0, 3), st.booleans())),
+    st.text("0123456789abcdefABCDEFG:-. ", max_size=18),
+    any_text,
+    st.none(),
+)
+
+
+def _respell(word: str, seps: list[str], upper: list[bool]) -> str:
+    out = []
+    for i, c in enumerate(word):
+        c = c.upper() if upper[i % len(upper)] else c
+        out.append("_" if c == " " and seps[i % len(seps)] == "_" else c)
+    return "".join(out)
+
+
+def vocab_words(words: list[str]) -> st.SearchStrategy[str | None]:
+    known = st.builds(
+        _respell, st.sampled_from(words), st.lists(st.sampled_from([" ", "_"]), min_size=1), st.lists(st.booleans(), min_size=1)
+    )
+    numbers = st.one_of(st.integers(0, 11).map(str), st.decimals(0, 11, places=1).map(str), st.sampled_from(["07", "10.0", "9.99", "-1"]))
+    return st.one_of(padded(known), padded(st.sampled_from(["sev-a", "SEV A", "p-0", "in-progress"])), numbers, any_text, st.none())
+
+
+def _iso(y: int, mo: int, d: int, h: int, mi: int, s: int, shape: int, frac: str, sep: str, offset: str) -> str:
+    date = f"{y:04d}-{mo:02d}-{d:02d}"
+    if shape == 0:
+        return date
+    time = f"{h:02d}:{mi:02d}" + (f":{s:02d}" if shape >= 2 else "") + (f".{frac}" if shape == 3 and frac else "")
+    return f"{date}{sep}{time}{offset}"
+
+
+def _us(y: int, mo: int, d: int, h: int, mi: int, s: int, pad: bool, shape: int) -> str:
+    date = f"{mo:02d}/{d:02d}/{y}" if pad else f"{mo}/{d}/{y}"
+    return date + ["", f" {h}:{mi:02d}", f" {h:02d}:{mi:02d}:{s:02d}"][shape]
+
+
+def _mon(y: int, mo: int, d: int, h: int, mi: int, s: int, upper: bool, shape: int) -> str:
+    name = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "xyz"][mo - 1]
+    name = name.upper() if upper else name.title()
+    return f"{d}-{name}-{y}" + ["", f" {h:02d}:{mi:02d}", f":{h:02d}:{mi:02d}:{s:02d}"][shape]
+
+
+_parts = (st.integers(1895, 2205), st.integers(1, 13), st.integers(0, 32), st.integers(0, 24), st.integers(0, 60), st.integers(0, 60))
+timestamps = st.one_of(
+    padded(
+        st.builds(
+            _iso,
+            *_parts,
+            st.integers(0, 3),
+            st.text("0123456789", min_size=1, max_size=10),
+            st.sampled_from(["T", " ", "t"]),
+            st.sampled_from(["", "Z", "z", "+02:00", "+0200", "+02", "-05:30", "-0000", "+24:00", "+1"]),
+        )
+    ),
+    padded(st.builds(_us, *_parts, st.booleans(), st.integers(0, 2))),
+    padded(st.builds(_mon, *_parts, st.booleans(), st.integers(0, 2))),
+    padded(st.builds(lambda n, f: str(n) + f, st.integers(0, 10**17), st.sampled_from(["", "", ".5", ".123456", ".1234567"]))),
     any_text,
     st.none(),
 )

@@ -2,44 +2,11 @@ from __future__ import annotations
 
 import pydantic
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from assay.engine import Engine
 from assay.normalize import normalize, normalizer_names, options_model
-from . import reference, strategies
+
 from .harness import run
-
-BATCH = settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
-
-HOST_OPTIONS = [
-    {},
-    {"strip_suffixes": ["corp.acme.com", "acme.internal", "acme.com"]},
-    {"strip_suffixes": ["acme.com", "CORP.ACME.COM."], "short": True},
-]
-EMAIL_OPTIONS = [
-    {},
-    {"local_case": "preserve", "strip_plus_tag": True},
-    {"strip_plus_tag": True, "domain_aliases": {"Acme.co.uk": "acme.com", "mail.acme.com": "acme.com"}},
-]
-
-
-@BATCH
-@given(values=st.lists(strategies.hostnames, min_size=200, max_size=200))
-def test_hostname_matches_reference(engine: Engine, values: list[str | None]) -> None:
-    results = run(engine, "hostname", values, HOST_OPTIONS)
-    for opts, got in zip(HOST_OPTIONS, results, strict=True):
-        expected = [reference.hostname(v, **opts) for v in values]
-        assert got == expected, opts
-
-
-@BATCH
-@given(values=st.lists(strategies.emails, min_size=200, max_size=200))
-def test_email_matches_reference(engine: Engine, values: list[str | None]) -> None:
-    results = run(engine, "email", values, EMAIL_OPTIONS)
-    for opts, got in zip(EMAIL_OPTIONS, results, strict=True):
-        expected = [reference.email(v, **opts) for v in values]
-        assert got == expected, opts
 
 
 def test_hostname_examples(engine: Engine) -> None:
@@ -78,7 +45,7 @@ def test_email_examples(engine: Engine) -> None:
 
 def test_registry_contract() -> None:
     assert {"hostname", "email"} <= set(normalizer_names())
-    with pytest.raises(KeyError, match="known normalizers: .*hostname"):
+    with pytest.raises(KeyError, match=r"known normalizers: .*hostname"):
         options_model("hostnme")
     with pytest.raises(pydantic.ValidationError):
         options_model("hostname").model_validate({"strip_suffix": ["acme.com"]})

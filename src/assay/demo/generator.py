@@ -740,11 +740,15 @@ def _render(rng: np.random.Generator, names: np.ndarray, fqdn: np.ndarray, quirk
         np.where(fqdn & (u[0] < quirks.corp + quirks.internal), ".acme.internal", ""),
     )
     out = names + suffix + np.where(fqdn & (u[1] < quirks.dot), ".", "")
-    out = np.where(
-        u[2] < quirks.upper, np.strings.upper(out), np.where(u[2] < quirks.upper + quirks.capital, np.strings.capitalize(out), out)
-    )
-    pad = np.array(["", " ", "  "])[rng.integers(0, 3, (2, len(names)))]
-    return pa.array(np.where(u[3] < quirks.pad, pad[0] + " " + out + pad[1], out))
+    out = out.astype(f"<U{out.dtype.itemsize // 4 + 4}")  # room for padding
+    upper = u[2] < quirks.upper
+    capital = ~upper & (u[2] < quirks.upper + quirks.capital)
+    padded = u[3] < quirks.pad
+    out[upper] = np.strings.upper(out[upper])
+    out[capital] = np.strings.capitalize(out[capital])
+    pad = np.array(["", " ", "  "])[rng.integers(0, 3, (2, padded.sum()))]
+    out[padded] = pad[0] + " " + out[padded] + pad[1]
+    return pa.array(out)
 
 
 def _emails(rng: np.random.Generator, people: _People, person: np.ndarray, *, mixed: float = 0.0, pad: float = 0.0) -> pa.Array:

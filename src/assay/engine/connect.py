@@ -4,25 +4,24 @@ Accepted forms:
   duckdb:///relative/to/project.duckdb   duckdb:////absolute/path.duckdb   duckdb://:memory:
   postgres://user@host:port/database?schema=name   (postgresql:// too; the password may come
                                                     from PGPASSWORD and is never printed)
-  pyspark   pyspark://local[2]                     (local mode; state kept in .assay/spark)
+  pyspark   pyspark://local[2]?database=name       (local mode; state kept in .assay/spark)
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from assay.engine.engine import Engine
 from assay.errors import EngineError
 
+_PASSWORD = re.compile(r"^([A-Za-z][\w+.-]*://[^:/@?#]*:)([^@/?#]*)(@)")
+
 
 def redact(url: str) -> str:
     """The URL with any password replaced, safe to log and store."""
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return parts._replace(netloc=netloc).geturl()
-    return url
+    return _PASSWORD.sub(r"\1***\3", url)
 
 
 def connect(url: str, project_dir: Path) -> Engine:
@@ -37,8 +36,10 @@ def connect(url: str, project_dir: Path) -> Engine:
         if scheme == "pyspark":
             from assay.engine.spark_engine import SparkEngine
 
-            master = url.split("://", 1)[1] if "://" in url else "local[2]"
-            return SparkEngine.local(project_dir / ".assay" / "spark", master or "local[2]", display)
+            rest = url.split("://", 1)[1] if "://" in url else ""
+            master, _, query = rest.partition("?")
+            database = parse_qs(query).get("database", ["default"])[0]
+            return SparkEngine.local(project_dir / ".assay" / "spark", master or "local[2]", database, display)
     except EngineError:
         raise
     except Exception as exc:  # connection failures come in many backend-specific types

@@ -105,7 +105,7 @@ class Engine:
             sql = ""
             if expr is not None:
                 try:
-                    sql = str(ibis.to_sql(expr, dialect=self.con.dialect))
+                    sql = str(self.con.compile(expr))
                 except Exception:  # noqa: BLE001 - the SQL is a diagnostic extra
                     sql = "<could not compile>"
             log.debug("query failed on %s: %s\n%s", self.name, exc, sql)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from assay.engine.capabilities import PYSPARK
 from assay.engine.engine import Engine
+from assay.errors import EngineError
 
 
 def local_session(state_dir: Path, master: str = "local[2]"):
@@ -20,14 +24,34 @@ def local_session(state_dir: Path, master: str = "local[2]"):
         SparkSession.builder.master(master)
         .appName("assay")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.warehouse.dir", str(state_dir / "warehouse"))
         .config("spark.hadoop.javax.jdo.option.ConnectionURL", f"jdbc:derby:;databaseName={metastore};create=true")
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={state_dir}")
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={state_dir} -Dlog4j2.configurationFile={_quiet_logging(state_dir)}")
         .enableHiveSupport()
         .getOrCreate()
     )
+
+
+def _quiet_logging(state_dir: Path) -> Path:
+    """Log4j settings that keep Spark's console to errors (codegen fallbacks are not errors)."""
+    path = state_dir / "log4j2.properties"
+    path.write_text(
+        "rootLogger.level = error\n"
+        "rootLogger.appenderRef.stderr.ref = console\n"
+        "appender.console.type = Console\n"
+        "appender.console.name = console\n"
+        "appender.console.target = SYSTEM_ERR\n"
+        "appender.console.layout.type = PatternLayout\n"
+        "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n\n"
+        "logger.codegen.name = org.apache.spark.sql.catalyst.expressions.codegen\n"
+        "logger.codegen.level = off\n"
+        "logger.codegenexec.name = org.apache.spark.sql.execution.WholeStageCodegenExec\n"
+        "logger.codegenexec.level = off\n"
+    )
+    return path
 
 
 class SparkEngine(Engine):
@@ -35,10 +59,30 @@ class SparkEngine(Engine):
     capabilities = PYSPARK
 
     @classmethod
-    def local(cls, state_dir: Path, master: str, display_url: str) -> SparkEngine:
+    def local(cls, state_dir: Path, master: str, database: str, display_url: str) -> SparkEngine:
+        """Connect to (or start) this process's session and use `database` for all tables."""
+        if not database.isidentifier():
+            raise EngineError(f"Spark database name must be an identifier, got {database!r}")
         session = local_session(state_dir, master)
         session.sparkContext.setLogLevel("ERROR")
-        return cls(ibis.pyspark.connect(session), display_url)
+        session.sql(f"CREATE DATABASE IF NOT EXISTS `{database}`")
+        session.catalog.setCurrentDatabase(database)
+        engine = cls(ibis.pyspark.connect(session), display_url)
+        engine._session = session
+        engine._stage_dir = state_dir / "stage"
+        return engine
+
+    def load_arrow(self, name: str, data: pa.Table) -> ibis.Table:
+        """Stage through a Parquet file: exact types and NULLs, no pandas round trip."""
+        self._stage_dir.mkdir(parents=True, exist_ok=True)
+        staged = self._stage_dir / f"stage-{uuid.uuid4().hex}.parquet"  # Spark skips files named _*
+        pq.write_table(data, staged)
+        try:
+            frame = self._session.read.parquet(str(staged))
+            self._guard(lambda: frame.write.mode("overwrite").saveAsTable(name), None)
+        finally:
+            staged.unlink(missing_ok=True)
+        return self.table(name)
 
     def close(self) -> None:
         """Leave the session running: a process has one, and tests share it."""

@@ -66,7 +66,7 @@ def _rollup(base: ibis.Table, by: list[str], aggregate: Aggregate, name: str, ki
 
 def _rate(success: Callable[[ibis.Table], ibis.BooleanValue]) -> Aggregate:
     def aggregate(t: ibis.Table) -> dict[str, ibis.Value]:
-        hits = success(t).cast("int64").sum()
+        hits = ibis.ifelse(success(t), 1, 0).sum()
         n = t.count()
         return {"numerator": hits, "denominator": n, "value": hits.cast("float64") / n.nullif(0).cast("float64")}
 

@@ -32,7 +32,7 @@ class EmailOptions(Options):
     """`fold` lower-cases the local part (what every mainstream provider does); `preserve` keeps it."""
     strip_plus_tag: bool = False
     """Drop a `+tag` sub-address (`jane+okta@…` → `jane@…`), for providers that deliver those."""
-    domain_aliases: dict[str, str] = {}
+    domain_aliases: dict[str, str] = {}  # noqa: RUF012 - pydantic copies defaults
     """Domains that are the same organisation (`acme.co.uk: acme.com`), applied after lower-casing."""
 
     @field_validator("domain_aliases")

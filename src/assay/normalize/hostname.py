@@ -77,10 +77,7 @@ def _strip_suffix(host: ibis.StringValue, suffixes: tuple[str, ...]) -> ibis.Str
     """Drop the first (longest) configured suffix that ends `host` on a whole-label boundary."""
     if not suffixes:
         return host
-    branches = [
-        (host.endswith(f".{s}") & (host.length() > len(s) + 1), host.substr(0, host.length() - (len(s) + 1)))
-        for s in suffixes
-    ]
+    branches = [(host.endswith(f".{s}") & (host.length() > len(s) + 1), host.substr(0, host.length() - (len(s) + 1))) for s in suffixes]
     return ibis.cases(*branches, else_=host)
 
 

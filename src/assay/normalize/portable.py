@@ -17,13 +17,12 @@ import string
 
 import ibis
 
-ASCII_WHITESPACE = " \t\n\r\f\v"
-"""What `trim` removes: the ASCII whitespace of Python's `str.strip()`, identically everywhere."""
-
 NON_ASCII = "[\u0080-\U0010ffff]"
 """A class of every code point above U+007F, written with literal characters (no escapes differ)."""
 
-_EDGE_WHITESPACE = f"^[{ASCII_WHITESPACE}]+|[{ASCII_WHITESPACE}]+$"
+_WHITESPACE_CLASS = r"[ \t\n\r\f\x0b]"
+"""ASCII whitespace, as regex escapes: a literal vertical tab would reach Spark as `'\v'`, read as `v`."""
+_EDGE_WHITESPACE = f"^{_WHITESPACE_CLASS}+|{_WHITESPACE_CLASS}+$"
 
 
 def trim(value: ibis.StringValue) -> ibis.StringValue:

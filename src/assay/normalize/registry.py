@@ -16,11 +16,11 @@ from assay.normalize.result import Normalized
 class Options(BaseModel):
     """Base of every normalizer's options: unknown keys are a configuration error, not ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
-O = TypeVar("O", bound=Options)
-Apply = Callable[[ibis.Value, O, Engine], Normalized]
+OptionsT = TypeVar("OptionsT", bound=Options)
+Apply = Callable[[ibis.Value, OptionsT, Engine], Normalized]
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Normalizer:
 _NORMALIZERS: dict[str, Normalizer] = {}
 
 
-def register(name: str, options: type[O]) -> Callable[[Apply], Apply]:
+def register(name: str, options: type[OptionsT]) -> Callable[[Apply], Apply]:
     """Make a normalizer function available under `name`, validated by `options`."""
 
     def decorate(fn: Apply) -> Apply:

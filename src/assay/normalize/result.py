@@ -20,9 +20,7 @@ class Normalized:
     problem: ibis.StringValue
 
 
-def checked(
-    source: ibis.Value, value: ibis.Value, *checks: tuple[ibis.BooleanValue, ibis.StringValue | str]
-) -> Normalized:
+def checked(source: ibis.Value, value: ibis.Value, *checks: tuple[ibis.BooleanValue, ibis.StringValue | str]) -> Normalized:
     """Attach the first failing check's message as the problem and blank the value where it fails.
 
     Checks are (failed?, message) pairs evaluated in order, after the rule that a NULL `source`

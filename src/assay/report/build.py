@@ -23,9 +23,7 @@ __all__ = ["build_report"]
 def _trend_series(engine: Engine, by_control: queries.Rows, by_severity: queries.Rows) -> queries.Rows:
     """One read for both per-control and per-severity trends, keyed by this run's dimension strings."""
     wanted = by_control + by_severity
-    rows = queries.metric_series(
-        engine, sorted({r["metric"] for r in wanted}), sorted({r["dimensions"] for r in wanted})
-    )
+    rows = queries.metric_series(engine, sorted({r["metric"] for r in wanted}), sorted({r["dimensions"] for r in wanted}))
     pairs = {(r["metric"], r["dimensions"]) for r in wanted}
     return [r for r in rows if (r["metric"], r["dimensions"]) in pairs]
 
@@ -60,6 +58,7 @@ def build_report(engine: Engine, context: ReportContext, out_path: Path) -> Path
     overdue_total, overdue = queries.overdue_findings(engine, latest.as_of)
     accounting, accounting_totals = view.accounting(queries.row_accounting(engine, latest.run_id))
     quarantined = queries.quarantine(engine, latest.run_id)
+    recon = queries.reconciliation(engine)
 
     page = {
         "context": context,
@@ -74,7 +73,8 @@ def build_report(engine: Engine, context: ReportContext, out_path: Path) -> Path
         "rule_counts": view.rule_counts(queries.findings_by_rule_status(engine)),
         "overdue_total": overdue_total,
         "overdue": view.overdue_rows(overdue, latest.as_of),
-        "reconciliation": queries.reconciliation(engine),
+        "reconciliation": recon,
+        "conflicts": view.owner_conflicts(recon.conflicts) if recon else [],
         "checks": view.checks(queries.check_results(engine, latest.run_id)),
         "accounting": accounting,
         "accounting_totals": accounting_totals,

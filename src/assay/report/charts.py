@@ -24,7 +24,7 @@ FALLBACK = "#8b95a1"
 def run_labels(runs: list[Run]) -> list[str]:
     """Runs by as-of date, with the run number added where two runs share a date."""
     dates = [r.as_of.isoformat() for r in runs]
-    return [d if dates.count(d) == 1 else f"{d} #{r.run_seq}" for d, r in zip(dates, runs)]
+    return [d if dates.count(d) == 1 else f"{d} #{r.run_seq}" for d, r in zip(dates, runs, strict=True)]
 
 
 def _detail(row: dict[str, Any], unit: str) -> str:
@@ -76,8 +76,13 @@ def coverage_trend(series: Rows, by_control: Rows, runs: list[Run]) -> Spec | No
     metrics = {r["metric"] for r in by_control}
     ordered = sorted(by_control, key=lambda r: (r["metric"], r["dims"]["control"]))
     datasets = [
-        _series(_label(r["metric"], r["dims"]["control"], metrics), SERIES[i % len(SERIES)],
-                points.get((r["metric"], r["dimensions"]), {}), runs, "ratio")
+        _series(
+            _label(r["metric"], r["dims"]["control"], metrics),
+            SERIES[i % len(SERIES)],
+            points.get((r["metric"], r["dimensions"]), {}),
+            runs,
+            "ratio",
+        )
         for i, r in enumerate(ordered)
     ]
     return _line(runs, datasets, "ratio")
@@ -94,12 +99,14 @@ def coverage_latest(by_control: Rows) -> Spec | None:
         "unit": "ratio",
         "horizontal": True,
         "labels": [_label(r["metric"], r["dims"]["control"], metrics) for r in ordered],
-        "datasets": [{
-            "label": "Coverage",
-            "colour": SERIES[0],
-            "data": [_number(r["value"]) for r in ordered],
-            "detail": [_detail(r, "ratio") for r in ordered],
-        }],
+        "datasets": [
+            {
+                "label": "Coverage",
+                "colour": SERIES[0],
+                "data": [_number(r["value"]) for r in ordered],
+                "detail": [_detail(r, "ratio") for r in ordered],
+            }
+        ],
     }
 
 
@@ -113,8 +120,9 @@ def open_trend(series: Rows, by_severity: Rows, runs: list[Run]) -> Spec | None:
     datasets = []
     for r in ordered:
         sev = r["dims"]["severity"]
-        ds = _series(_label(r["metric"], sev, metrics), SEVERITY.get(sev, FALLBACK),
-                     points.get((r["metric"], r["dimensions"]), {}), runs, "count")
+        ds = _series(
+            _label(r["metric"], sev, metrics), SEVERITY.get(sev, FALLBACK), points.get((r["metric"], r["dimensions"]), {}), runs, "count"
+        )
         datasets.append({**ds, "stack": r["metric"]})
     return {"type": "bar", "unit": "count", "stacked": True, "labels": run_labels(runs), "datasets": datasets}
 
@@ -135,8 +143,7 @@ def findings_flow(events: Rows, runs: list[Run]) -> Spec | None:
         return None
     counts = {(r["run_id"], r["event"]): int(r["n"]) for r in events}
     datasets = [
-        {"label": event, "colour": colour, "data": [counts.get((r.run_id, event), 0) for r in runs],
-         "detail": ["" for _ in runs]}
+        {"label": event, "colour": colour, "data": [counts.get((r.run_id, event), 0) for r in runs], "detail": ["" for _ in runs]}
         for event, colour in EVENTS.items()
     ]
     return {"type": "bar", "unit": "count", "labels": run_labels(runs), "datasets": datasets}

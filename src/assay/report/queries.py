@@ -15,6 +15,7 @@ from typing import Any
 import ibis
 
 from assay.engine import Engine
+from assay.warehouse import history
 from assay.warehouse import schema as S
 
 Rows = list[dict[str, Any]]
@@ -48,22 +49,14 @@ def _rows(engine: Engine, expr: ibis.Table) -> Rows:
     return engine.to_arrow(expr).to_pylist()
 
 
-def _successful(engine: Engine) -> ibis.Table:
-    runs = engine.table(S.RUNS)
-    return runs.filter(runs.status == "success").select("run_id")
-
-
 def _history(engine: Engine, name: str) -> ibis.Table | None:
     """A history table restricted to successful runs, or None when the stage never wrote it."""
-    if not engine.exists(name):
-        return None
-    return engine.table(name).semi_join(_successful(engine), "run_id")
+    return history.visible(engine, name) if engine.exists(name) else None
 
 
 def successful_runs(engine: Engine) -> list[Run]:
     """All successful runs in run order: one row per run, so small even after years."""
-    runs = engine.table(S.RUNS)
-    expr = runs.filter(runs.status == "success").select("run_id", "run_seq", "as_of").order_by("run_seq")
+    expr = history.successful_runs(engine).select("run_id", "run_seq", "as_of").order_by("run_seq")
     return [Run(**row) for row in _rows(engine, expr)]
 
 
@@ -124,9 +117,11 @@ def overdue_findings(engine: Engine, as_of: date) -> tuple[int, Rows]:
     f = engine.table(S.FINDINGS)
     overdue = f.filter(f.status.isin(OPEN_STATUSES), f.due_at < ibis.literal(as_of))
     total = engine.scalar(overdue.count())
-    top = overdue.select(
-        "rule", "entity_key", "severity", "status", "owner", "org", "first_seen_at", "due_at"
-    ).order_by(["due_at", "rule", "entity_key"]).limit(TOP_N)
+    top = (
+        overdue.select("rule", "entity_key", "severity", "status", "owner", "org", "first_seen_at", "due_at")
+        .order_by(["due_at", "rule", "entity_key"])
+        .limit(TOP_N)
+    )
     return int(total), _rows(engine, top)
 
 
@@ -139,12 +134,13 @@ def finding_events_per_run(engine: Engine) -> Rows:
 
 @dataclass(frozen=True)
 class Reconciliation:
-    """Golden-record facts; each part is None when its table does not exist."""
+    """Golden-record facts; each part is None (or empty) when its table does not exist."""
 
     assets: int | None
     by_source_count: Rows
     conflicted_assets: int | None
     conflicts: Rows
+    """Every source's owner for the first TOP_N conflicted assets, so no asset is cut in half."""
 
 
 def reconciliation(engine: Engine) -> Reconciliation | None:
@@ -159,11 +155,12 @@ def reconciliation(engine: Engine) -> Reconciliation | None:
     if has_conflicts:
         c = engine.table(S.OWNER_CONFLICTS)
         conflicted = int(engine.scalar(c.asset_key.nunique()))
+        first = c.select("asset_key").distinct().order_by("asset_key").limit(TOP_N)
         conflicts = _rows(
             engine,
-            c.select("asset_key", "asset_type", "name", "source", "owner_email")
-            .order_by(["asset_key", "source", "owner_email"])
-            .limit(TOP_N),
+            c.semi_join(first, "asset_key")
+            .select("asset_key", "asset_type", "name", "source", "owner_email")
+            .order_by(["asset_key", "source", "owner_email"]),
         )
     return Reconciliation(assets, by_sources, conflicted, conflicts)
 
@@ -180,13 +177,13 @@ def uncovered_assets(engine: Engine) -> Uncovered | None:
     if not engine.exists(S.COVERAGE):
         return None
     cov = engine.table(S.COVERAGE)
-    by_control = cov.group_by("control").aggregate(
-        assets=cov.count(), uncovered=(~cov.covered).sum()
-    ).order_by("control")
+    by_control = cov.group_by("control").aggregate(assets=cov.count(), uncovered=cov.count(where=~cov.covered)).order_by("control")
     missing = cov.filter(~cov.covered)
-    sample = missing.select("control", "asset_key", "asset_type", "name", "owner_email", "org", "last_seen_at").order_by(
-        ["control", "org", "name", "asset_key"]
-    ).limit(TOP_N)
+    sample = (
+        missing.select("control", "asset_key", "asset_type", "name", "owner_email", "org", "last_seen_at")
+        .order_by(["control", "org", "name", "asset_key"])
+        .limit(TOP_N)
+    )
     return Uncovered(_rows(engine, by_control), _rows(engine, sample))
 
 
@@ -198,8 +195,16 @@ def check_results(engine: Engine, run_id: str) -> Rows:
     return _rows(
         engine,
         c.filter(c.run_id == run_id).select(
-            "check_id", "source", "kind", "column_name", "severity", "status", "failing_rows", "total_rows",
-            "description", "samples",
+            "check_id",
+            "source",
+            "kind",
+            "column_name",
+            "severity",
+            "status",
+            "failing_rows",
+            "total_rows",
+            "description",
+            "samples",
         ),
     )
 
@@ -210,9 +215,7 @@ def row_accounting(engine: Engine, run_id: str) -> Rows:
     ra = engine.table(S.ROW_ACCOUNTING)
     return _rows(
         engine,
-        ra.filter(ra.run_id == run_id)
-        .select("source", "rows_read", "rows_loaded", "rows_quarantined")
-        .order_by("source"),
+        ra.filter(ra.run_id == run_id).select("source", "rows_read", "rows_loaded", "rows_quarantined").order_by("source"),
     )
 
 
@@ -229,8 +232,6 @@ def quarantine(engine: Engine, run_id: str) -> Quarantine:
         return Quarantine([], [])
     q = engine.table(S.QUARANTINE)
     q = q.filter(q.run_id == run_id)
-    by_reason = (
-        q.group_by("source", "reason").aggregate(n=q.count()).order_by([ibis.desc("n"), "source", "reason"]).limit(TOP_N)
-    )
+    by_reason = q.group_by("source", "reason").aggregate(n=q.count()).order_by([ibis.desc("n"), "source", "reason"]).limit(TOP_N)
     sample = q.select("source", "row_number", "reason", "record").order_by(["source", "row_number"]).limit(TOP_N)
     return Quarantine(_rows(engine, by_reason), _rows(engine, sample))

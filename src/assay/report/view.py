@@ -8,8 +8,9 @@ without a browser or a warehouse.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from assay.report import formatting as fmt
@@ -25,12 +26,19 @@ MAX_ORGS = 30
 """Heat-map rows; beyond this the page says how many smaller orgs it leaves out."""
 
 
+NOT_SET = "(not set)"
+"""How a null dimension value (an asset without an org, say) is labelled and grouped."""
+
+
 def dimensions(text: str) -> dict[str, str]:
-    return json.loads(text)
+    return {k: NOT_SET if v is None else str(v) for k, v in json.loads(text).items()}
 
 
 def with_dimensions(rows: Rows, keys: set[str]) -> Rows:
-    """The rows broken down by exactly `keys`, each with its parsed dimensions under "dims"."""
+    """The rows broken down by exactly `keys`, each with its parsed dimensions under "dims".
+
+    The raw `dimensions` text stays on the row: it is what later queries match exactly.
+    """
     picked = []
     for row in rows:
         dims = dimensions(row["dimensions"])
@@ -53,12 +61,13 @@ class Tile:
     metric: str
     definition: str
     value: str
-    change: float | None
     change_text: str
-    arrow: str
-    tone: str
-    interval: str
-    n: str
+    change: float | None = None
+    arrow: str = ""
+    tone: str = "none"
+    """good / bad (depends on the kind's direction), flat, neutral (kind without a direction), none."""
+    interval: str = ""
+    n: str = ""
 
 
 def _tone(change_shown: float, kind: str) -> str:
@@ -70,20 +79,20 @@ def _tone(change_shown: float, kind: str) -> str:
 def _tile(metric: str, definition: Definition | None, now: dict[str, Any] | None, before: dict[str, Any] | None) -> Tile:
     text = definition.text if definition else ""
     if now is None:
-        return Tile(metric, text, fmt.EMPTY, None, "no value this run", "", "none", "", "")
-    unit, kind = now["unit"], now["kind"]
+        return Tile(metric, text, fmt.EMPTY, "no value this run")
+    unit = now["unit"]
     n = f"n = {fmt.count(now['denominator'])}" if fmt.is_number(now["denominator"]) else ""
-    tile = {"metric": metric, "definition": text, "value": fmt.value(now["value"], unit),
-            "interval": fmt.interval(now["ci_low"], now["ci_high"]), "n": n}
+    interval = fmt.interval(now["ci_low"], now["ci_high"])
+    tile = Tile(metric, text, fmt.value(now["value"], unit), "no previous value", interval=interval, n=n)
     if before is None or not (fmt.is_number(now["value"]) and fmt.is_number(before["value"])):
-        return Tile(**tile, change=None, change_text="no previous value", arrow="", tone="none")
+        return tile
     change = now["value"] - before["value"]
     scale, _ = fmt.delta_step(unit)
     shown = round(change * scale, 1)
     if shown == 0:
-        return Tile(**tile, change=change, change_text="no change", arrow="", tone="flat")
-    return Tile(**tile, change=change, change_text=fmt.delta(change, unit), arrow="▲" if shown > 0 else "▼",
-                tone=_tone(shown, kind))
+        return replace(tile, change=change, change_text="no change", tone="flat")
+    arrow = "▲" if shown > 0 else "▼"
+    return replace(tile, change=change, change_text=fmt.delta(change, unit), arrow=arrow, tone=_tone(shown, now["kind"]))
 
 
 def kpi_tiles(overall: Rows, runs: list[Run], definitions: list[Definition]) -> list[Tile]:
@@ -97,10 +106,7 @@ def kpi_tiles(overall: Rows, runs: list[Run], definitions: list[Definition]) -> 
     by_key = {(r["run_id"], r["metric"]): r for r in overall}
     defined = {d.name: d for d in definitions}
     produced = sorted(m for (run_id, m) in by_key if run_id == latest and m not in defined)
-    return [
-        _tile(m, defined.get(m), by_key.get((latest, m)), by_key.get((previous, m)))
-        for m in [*defined, *produced]
-    ]
+    return [_tile(m, defined.get(m), by_key.get((latest, m)), by_key.get((previous, m))) for m in [*defined, *produced]]
 
 
 # --- coverage heat map ------------------------------------------------------------------
@@ -110,13 +116,12 @@ _RAMP = ((0.0, (236, 190, 180)), (0.7, (245, 222, 170)), (0.9, (226, 236, 200)),
 
 
 def heat_colour(rate: float) -> str:
+    """The cell colour for a rate, interpolated within its segment of the ramp (clamped to 0–1)."""
     rate = min(1.0, max(0.0, rate))
-    for (lo, c0), (hi, c1) in zip(_RAMP, _RAMP[1:]):
-        if rate <= hi:
-            t = (rate - lo) / (hi - lo)
-            r, g, b = (round(a + (b_ - a) * t) for a, b_ in zip(c0, c1))
-            return f"#{r:02x}{g:02x}{b:02x}"
-    raise AssertionError("the ramp ends at 1.0")
+    (lo, c0), (hi, c1) = next(pair for pair in pairwise(_RAMP) if rate <= pair[1][0])
+    t = (rate - lo) / (hi - lo)
+    r, g, b = (round(a + (b_ - a) * t) for a, b_ in zip(c0, c1, strict=True))
+    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 def ramp_css() -> str:
@@ -146,8 +151,12 @@ class Heatmap:
 def _cell(row: dict[str, Any], where: str) -> Cell:
     ci = fmt.interval(row["ci_low"], row["ci_high"])
     title = f"{where}: {fmt.percent(row['value'])} ({fmt.count(row['numerator'])} of {fmt.count(row['denominator'])})"
-    return Cell(fmt.percent(row["value"]), fmt.count(row["denominator"]), f"{title}, {ci}" if ci else title,
-                heat_colour(row["value"]) if fmt.is_number(row["value"]) else "transparent")
+    return Cell(
+        fmt.percent(row["value"]),
+        fmt.count(row["denominator"]),
+        f"{title}, {ci}" if ci else title,
+        heat_colour(row["value"]) if fmt.is_number(row["value"]) else "transparent",
+    )
 
 
 def coverage_heatmaps(breakdown: Rows) -> list[Heatmap]:
@@ -164,10 +173,7 @@ def coverage_heatmaps(breakdown: Rows) -> list[Heatmap]:
         orgs = sorted(size, key=lambda o: (-size[o], o))
         at = {(r["dims"]["org"], r["dims"]["control"]): r for r in mine}
         total_at = {r["dims"]["control"]: r for r in totals if r["metric"] == metric}
-        rows = [
-            (org, [_cell(at[org, c], f"{org} · {c}") if (org, c) in at else None for c in controls])
-            for org in orgs[:MAX_ORGS]
-        ]
+        rows = [(org, [_cell(at[org, c], f"{org} · {c}") if (org, c) in at else None for c in controls]) for org in orgs[:MAX_ORGS]]
         total = [_cell(total_at[c], f"All orgs · {c}") if c in total_at else None for c in controls]
         maps.append(Heatmap(metric, controls, rows, total, max(0, len(orgs) - MAX_ORGS)))
     return maps
@@ -201,6 +207,15 @@ def overdue_rows(rows: Rows, as_of: date) -> Rows:
     return [{**r, "days_overdue": (as_of - r["due_at"]).days} for r in rows]
 
 
+def owner_conflicts(rows: Rows) -> Rows:
+    """One entry per asset listing each source's owner, in the order the query returned them."""
+    assets: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        first = {"asset_key": r["asset_key"], "name": r["name"], "asset_type": r["asset_type"], "owners": []}
+        assets.setdefault(r["asset_key"], first)["owners"].append((r["source"], r["owner_email"]))
+    return list(assets.values())
+
+
 # --- data quality -----------------------------------------------------------------------
 
 
@@ -213,9 +228,13 @@ class Samples:
     raw: str
 
 
+def _clip(text: str, limit: int) -> str:
+    """Long free text (a sample value, a quarantined record) is cut so one row cannot flood the page."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _cell_text(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value)
-    return text if len(text) <= 120 else text[:119] + "…"
+    return _clip(value if isinstance(value, str) else json.dumps(value), 120)
 
 
 def samples(text: str | None) -> Samples:
@@ -241,8 +260,9 @@ def checks(rows: Rows) -> Rows:
     for r in sorted(rows, key=order):
         total = r["total_rows"] or 0
         rate = f" ({fmt.percent(r['failing_rows'] / total)})" if total and r["failing_rows"] else ""
-        shaped.append({**r, "failing": f"{fmt.count(r['failing_rows'])} of {fmt.count(total)}{rate}",
-                       "sample_table": samples(r["samples"])})
+        shaped.append(
+            {**r, "failing": f"{fmt.count(r['failing_rows'])} of {fmt.count(total)}{rate}", "sample_table": samples(r["samples"])}
+        )
     return shaped
 
 
@@ -255,4 +275,4 @@ def accounting(rows: Rows) -> tuple[Rows, dict[str, Any]]:
 
 
 def quarantine_sample(rows: Rows) -> Rows:
-    return [{**r, "record": r["record"] if len(r["record"]) <= 240 else r["record"][:239] + "…"} for r in rows]
+    return [{**r, "record": _clip(r["record"] or "", 240)} for r in rows]

@@ -1,0 +1,150 @@
+"""Timestamps: the same instant as ISO 8601 with any offset, epoch numbers, or export formats.
+
+`2026-11-20T14:13:44+02:00`, `1795176824000` (epoch ms) and `11/20/2026 12:13:44` (UTC) are one
+instant; every accepted form becomes a naive UTC timestamp (microseconds). The parse is done by
+regular expressions that pick out the fields, then one safe cast of a canonical
+`YYYY-MM-DD HH:MM:SS.ffffff` string, so an impossible date (`2026-02-30`) is NULL on every
+engine instead of an error on some.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import ibis
+from pydantic import field_validator
+
+from assay.engine import Engine
+from assay.normalize.portable import extract, quoted, trim
+from assay.normalize.registry import Options, register
+from assay.normalize.result import Normalized, checked
+
+_YEAR = "((?:19|20|21)[0-9]{2})"
+_HH = "([01][0-9]|2[0-3])"
+_H = "([01]?[0-9]|2[0-3])"
+_MM = "([0-5][0-9])"
+_ISO_DATETIME = f"{_YEAR}-([0-9]{{2}})-([0-9]{{2}})(?:[Tt ]{_HH}:{_MM}(?::{_MM}(?:[.,]([0-9]{{1,9}}))?)?)?"
+_ISO_OFFSET = f"(?:([Zz])|([+-]){_HH}(?::?{_MM})?)"
+ISO = f"^{_ISO_DATETIME}{_ISO_OFFSET}?$"
+"""Date, optional time (minutes, seconds, fraction), optional `Z`/`±HH`/`±HHMM`/`±HH:MM`."""
+_ISO_OFFSET_ONLY = f"[0-9]:[0-9]{{2}}(?::[0-9]{{2}}(?:[.,][0-9]{{1,9}})?)?{_ISO_OFFSET}$"
+"""The offset alone, anchored after a time so the day of `2026-11-20` is not read as `-20`.
+(DuckDB's RE2 allows at most 9 capture groups per pattern, hence two patterns.)"""
+US = f"^([0-9]{{1,2}})/([0-9]{{1,2}})/{_YEAR}(?:[ T]{_H}:{_MM}(?::{_MM})?)?$"
+"""`11/20/2026` and `11/20/2026 14:03[:05]`: month first, or day first with `day_first`."""
+MON = f"^([0-9]{{1,2}})-([A-Za-z]{{3}})-{_YEAR}(?:[ T:]{_H}:{_MM}(?::{_MM})?)?$"
+"""`20-Nov-2026` and `20-Nov-2026 14:03[:05]` (English month abbreviations, any case)."""
+EPOCH = "^([0-9]{1,16})(?:[.]([0-9]{1,6}))?$"
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+EPOCH_DIGITS = {"s": 10, "ms": 13, "us": 16}
+"""Most integer digits per unit (up to year 2286); `auto` picks the unit by this length."""
+_EPOCH_SCALE = {"s": 0, "ms": 3, "us": 6}
+
+
+class TimestampOptions(Options):
+    zone: str = "UTC"
+    """Offset of values that carry none: `UTC` or a fixed `±HH:MM` (named zones: not yet)."""
+    epoch: Literal["auto", "s", "ms", "us", "none"] = "auto"
+    """Unit of bare numbers; `auto` reads ≤10 digits as s, 11–13 as ms, 14–16 as µs."""
+    day_first: bool = False
+    """Read `a/b/yyyy` as day/month (European exports) instead of month/day."""
+
+    @field_validator("zone")
+    @classmethod
+    def _fixed_offset(cls, zone: str) -> str:
+        if zone.upper() in ("UTC", "Z") or re.fullmatch(r"[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]", zone):
+            return "+00:00" if zone.upper() in ("UTC", "Z", "-00:00") else zone
+        raise ValueError(f"zone {zone!r} must be UTC or a fixed offset like +02:00")
+
+    def zone_minutes(self) -> int:
+        sign = -1 if self.zone.startswith("-") else 1
+        return sign * (int(self.zone[1:3]) * 60 + int(self.zone[4:6]))
+
+
+@register("timestamp", TimestampOptions)
+def normalize_timestamp(value: ibis.Value, options: TimestampOptions, engine: Engine) -> Normalized:
+    if value.type().is_timestamp():
+        return Normalized(value, ibis.null("string"))
+    text = trim(value.cast("string"))
+    fields = [_iso(text), _us(text, options.day_first), _mon(text)]
+
+    def first(i: int) -> ibis.Value:
+        return ibis.coalesce(*[f[i] for f in fields])
+
+    y, mo, d, h, mi, s, frac, offset = (first(i) for i in range(8))
+    local = engine.try_cast(
+        y
+        + "-"
+        + _two(mo)
+        + "-"
+        + _two(d)
+        + " "
+        + _two(h.fill_null("0"))
+        + ":"
+        + mi.fill_null("00")
+        + ":"
+        + s.fill_null("00")
+        + "."
+        + frac.fill_null("").substr(0, 6).rpad(6, "0"),
+        "timestamp",
+    )
+    offset = offset.fill_null(options.zone_minutes())
+    parsed = local - offset.as_interval("m")
+    if options.epoch != "none":
+        epoch = _epoch(text, options.epoch)
+        parsed = ibis.coalesce(epoch, parsed)
+        matched = y.notnull() | epoch.notnull()
+    else:
+        matched = y.notnull()
+    return checked(
+        value,
+        parsed,
+        (text == "", "empty timestamp"),
+        (~matched, quoted("unparseable timestamp", text)),
+        (parsed.isnull(), quoted("invalid date", text)),
+    )
+
+
+def _two(digits: ibis.StringValue) -> ibis.StringValue:
+    return digits.lpad(2, "0")
+
+
+def _iso(text: ibis.StringValue) -> list[ibis.Value]:
+    iso = ibis.ifelse(text.re_search(ISO), text, ibis.null("string"))
+    g = [extract(iso, f"^{_ISO_DATETIME}", i) for i in range(1, 8)]
+    zulu, sign, off_h, off_m = (extract(iso, _ISO_OFFSET_ONLY, i) for i in range(1, 5))
+    minutes = off_h.cast("int64") * 60 + off_m.fill_null("0").cast("int64")
+    offset = ibis.cases((zulu.notnull(), 0), (sign == "-", -minutes), (sign == "+", minutes), else_=ibis.null("int64"))
+    return [*g[:7], offset]
+
+
+def _us(text: ibis.StringValue, day_first: bool) -> list[ibis.Value]:
+    first, second, year, h, mi, s = (extract(text, US, i) for i in range(1, 7))
+    month, day = (second, first) if day_first else (first, second)
+    return [year, month, day, h, mi, s, ibis.null("string"), ibis.null("int64")]
+
+
+def _mon(text: ibis.StringValue) -> list[ibis.Value]:
+    day, name, year, h, mi, s = (extract(text, MON, i) for i in range(1, 7))
+    month = name.lower().substitute({m: f"{i:02d}" for i, m in enumerate(MONTHS, 1)}, else_=ibis.null("string"))
+    return [ibis.ifelse(month.notnull(), year, ibis.null("string")), month, day, h, mi, s, ibis.null("string"), ibis.null("int64")]
+
+
+def _epoch(text: ibis.StringValue, unit: str) -> ibis.TimestampValue:
+    """Seconds and microseconds are split from the digit string, never divided as floating point."""
+    digits, fraction = extract(text, EPOCH, 1), extract(text, EPOCH, 2)
+    n = digits.length()
+    if unit == "auto":
+        unit_scale = ibis.cases((n <= 10, 0), (n <= 13, 3), (n <= 16, 6), else_=ibis.null("int64"))
+        usable = fraction.isnull() | (n <= 10)
+    else:
+        unit_scale = ibis.literal(_EPOCH_SCALE[unit])
+        usable = (n <= EPOCH_DIGITS[unit]) & (fraction.isnull() | (unit_scale == 0))
+    whole = ibis.cases((n > unit_scale, digits.substr(0, n - unit_scale)), else_="0")
+    sub = (digits.lpad(unit_scale + 1, "0").right(unit_scale) + fraction.fill_null("")).rpad(6, "0").substr(0, 6)
+    seconds, micros = whole.cast("int64"), sub.cast("int64")
+    start = ibis.timestamp("1970-01-01 00:00:00")
+    stamp = start + seconds.as_interval("s") + micros.as_interval("us")
+    return ibis.ifelse(digits.notnull() & usable & unit_scale.notnull(), stamp, ibis.null("timestamp"))

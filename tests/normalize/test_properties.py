@@ -1,0 +1,94 @@
+"""Engine == plain-Python reference, on generated messy inputs, for every normalizer and engine."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from assay.engine import Engine
+from assay.normalize.vocab import SEVERITY_SPELLINGS, STATUS_SPELLINGS
+
+from . import reference, strategies
+from .harness import mismatches, run
+
+# Each example is one query over a batch of values; shrinking a batch would cost hundreds of
+# queries, so failures are reported as the list of differing rows instead.
+BATCH = settings(
+    max_examples=int(os.environ.get("NORMALIZE_EXAMPLES", "3")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.generate],
+)
+ROWS = 200
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    values: st.SearchStrategy
+    reference: Callable
+    options: tuple[dict, ...]
+    dtype: str = "string"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+CASES = [
+    Case(
+        "hostname",
+        strategies.hostnames,
+        reference.hostname,
+        (
+            {},
+            {"strip_suffixes": ["corp.acme.com", "acme.internal", "acme.com"]},
+            {"strip_suffixes": ["acme.com", "CORP.ACME.COM."], "short": True},
+        ),
+    ),
+    Case(
+        "email",
+        strategies.emails,
+        reference.email,
+        (
+            {},
+            {"local_case": "preserve", "strip_plus_tag": True},
+            {"strip_plus_tag": True, "domain_aliases": {"Acme.co.uk": "acme.com", "mail.acme.com": "acme.com"}},
+        ),
+    ),
+    Case("mac", strategies.macs, reference.mac, ({},)),
+    Case(
+        "severity",
+        strategies.vocab_words([w for ws in SEVERITY_SPELLINGS.values() for w in ws]),
+        reference.severity,
+        ({}, {"numeric_scale": "cvss", "mapping": {"Sev A": "high", "p-0": "low"}}, {"numeric_scale": "none"}),
+    ),
+    Case(
+        "timestamp",
+        strategies.timestamps,
+        reference.timestamp,
+        ({}, {"zone": "+05:30", "epoch": "ms", "day_first": True}, {"zone": "-08:00", "epoch": "none"}),
+    ),
+    Case(
+        "status",
+        strategies.vocab_words([w for ws in STATUS_SPELLINGS.values() for w in ws]),
+        reference.status,
+        ({}, {"mapping": {"in-progress": "open", "sev a": "resolved"}}),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_engine_matches_reference(engine: Engine, case: Case) -> None:
+    @BATCH
+    @given(values=st.lists(case.values, min_size=ROWS, max_size=ROWS))
+    def check(values: list) -> None:
+        results = run(engine, case.name, values, case.options, case.dtype)
+        for opts, got in zip(case.options, results, strict=True):
+            assert mismatches(values, got, [case.reference(v, **opts) for v in values]) == [], opts
+
+    check()
