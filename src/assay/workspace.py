@@ -14,6 +14,7 @@ from pathlib import Path
 import ibis
 import pyarrow as pa
 
+from assay.checks.kinds import check_identity
 from assay.checks.run import run_checks
 from assay.engine import Engine, connect
 from assay.ingest.stage import ingest_source
@@ -44,12 +45,7 @@ class Workspace:
         """Ingest and check without recording a run: a quality gate for schedulers."""
         for name, source in self.project.sources.items():
             ingest_source(self.engine, self.project_dir, name, source)
-        try:
-            return run_checks(self.engine, self.project, datetime.combine(as_of, time()))
-        finally:
-            for name in self.engine.con.list_tables():
-                if name.startswith(("_typed_", "_raw_", "_rejects_", "_quarantine_")):
-                    self.engine.drop(name)
+        return run_checks(self.engine, self.project, datetime.combine(as_of, time()))
 
     def latest_run(self) -> dict | None:
         return latest_run(self.engine)
@@ -84,7 +80,7 @@ class Workspace:
                 Definition(n, f"from {r.from_}", r.description or f"rows of {r.from_} where {r.where}") for n, r in p.findings.items()
             ],
             checks=[
-                Definition(f"{s}.{c.kind}", c.kind, c.spec.description or _check_text(c)) for s, checks in p.checks.items() for c in checks
+                Definition(check_identity(s, c), c.kind, c.spec.description or _check_text(c)) for s, checks in p.checks.items() for c in checks
             ],
         )
 

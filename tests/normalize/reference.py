@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import string
 
-WHITESPACE = " \t\n\r\f\v"
+WHITESPACE = " \t\n\r\f\v\x85\u2028\u2029"
+SEPARATORS = " \t\n\r\f\v"
 _LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _LDH = set(string.ascii_lowercase + string.digits + "-")
 _ATOM = set(string.ascii_letters + string.digits + "!#$%&'*+/=?^_`{|}~-")
@@ -38,7 +39,7 @@ def hostname(raw: str | None, strip_suffixes: tuple[str, ...] = (), short: bool 
         return None, None
     host = _drop_one_dot(raw.strip(WHITESPACE).translate(_LOWER))
     for suffix in sorted({s.lower().strip(".") for s in strip_suffixes}, key=len, reverse=True):
-        if host.endswith("." + suffix) and len(host) > len(suffix) + 1:
+        if host.endswith("." + suffix):
             host = host[: -len(suffix) - 1]
             break
     problem = _host_problem(host, "hostname")
@@ -76,8 +77,8 @@ def email(raw: str | None, local_case: str = "fold", strip_plus_tag: bool = Fals
 def mac(raw: str | None) -> Result:
     if raw is None:
         return None, None
-    text = raw.strip(WHITESPACE).translate(_LOWER)
-    hexdigits = set("0123456789abcdef")
+    text = raw.strip(WHITESPACE)
+    hexdigits = set("0123456789abcdefABCDEF")
     groups = None
     for sep, sizes in ((":", [2] * 6), ("-", [2] * 6), (".", [4] * 3), ("", [12])):
         parts = text.split(sep) if sep else [text]
@@ -86,11 +87,11 @@ def mac(raw: str | None) -> Result:
             break
     if groups is None:
         return None, f"invalid MAC address '{text}'"
-    return ":".join(groups[i : i + 2] for i in range(0, 12, 2)), None
+    return ":".join(groups[i : i + 2] for i in range(0, 12, 2)).lower(), None
 
 
 def _vocab_key(text: str) -> str:
-    return "".join(c for c in text.translate(_LOWER) if c not in WHITESPACE + "_-")
+    return "".join(c for c in text.translate(_LOWER) if c not in SEPARATORS + "_-")
 
 
 def _vocab(raw: str | None, noun: str, spellings: dict, extra: dict, numeric: dict | None, cvss: bool) -> Result:
@@ -100,7 +101,7 @@ def _vocab(raw: str | None, noun: str, spellings: dict, extra: dict, numeric: di
     table = dict(numeric or {})
     table |= {_vocab_key(s): term for term, words in spellings.items() for s in words}
     table |= {_vocab_key(k): v for k, v in extra.items()}
-    term = table.get(_vocab_key(text))
+    term = table.get(_vocab_key(text)) if text.isascii() else None
     if term is None and cvss:
         term = _cvss(text)
     return (term, None) if term else (None, f"unknown {noun} '{text}'")

@@ -36,11 +36,21 @@ class CheckPlan:
     stale: ibis.BooleanScalar | None = None
 
 
+def check_column(check: Check) -> str:
+    spec = check.spec
+    return ",".join(spec.columns) if isinstance(spec, UniqueCheck) else spec.column
+
+
+def check_identity(source: str, check: Check) -> str:
+    """`source.kind.column`, the id results and definitions share (repeats get `#2`, ...)."""
+    return f"{source}.{check.kind}.{check_column(check).replace(',', '+')}"
+
+
 def plan_check(engine: Engine, source: str, check: Check, as_of: datetime) -> CheckPlan:
     t = engine.table(table_name(source))
     spec = check.spec
-    column = ",".join(spec.columns) if isinstance(spec, UniqueCheck) else spec.column
-    check_id = f"{source}.{check.kind}.{column.replace(',', '+')}"
+    column = check_column(check)
+    check_id = check_identity(source, check)
     common = {"check_id": check_id, "kind": check.kind, "column": column, "severity": spec.severity}
     if isinstance(spec, NotNullCheck):
         failing = t.filter(t[spec.column].isnull())

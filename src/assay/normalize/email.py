@@ -15,15 +15,17 @@ import ibis
 from pydantic import field_validator
 
 from assay.engine import Engine
-from assay.normalize.hostname import host_checks, without_trailing_dot
-from assay.normalize.portable import ascii_lower, quoted, trim
+from assay.normalize.hostname import host_checks, is_valid, without_trailing_dot
+from assay.normalize.portable import quoted, trim
 from assay.normalize.registry import Options, register
-from assay.normalize.result import Normalized, checked
+from assay.normalize.result import Normalized, problem
 
 MAX_LENGTH = 254
 MAX_LOCAL_LENGTH = 64
 _ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LOCAL = f"^{_ATOM}(?:[.]{_ATOM})*$"
+_LOCAL = f"^{_ATOM}(?:[.]{_ATOM})*@"
+"""Tested on the whole address, anchored by its one `@`: a `$` on the extracted local part would
+match before a final line terminator on Java (Spark)."""
 _ONE_AT = "^[^@]*@[^@]*$"
 
 
@@ -51,22 +53,27 @@ class EmailOptions(Options):
 def normalize_email(value: ibis.Value, options: EmailOptions, engine: Engine) -> Normalized:
     address = trim(value.cast("string"))
     local = address.re_extract("^([^@]*)@", 1).fill_null("")
-    domain = without_trailing_dot(ascii_lower(address.re_extract("@([^@]*)$", 1).fill_null("")))
+    raw_domain = without_trailing_dot(address.re_extract("@([^@]*)$", 1).fill_null(""))
+    domain = raw_domain.lower()
 
-    canonical_local = ascii_lower(local) if options.local_case == "fold" else local
+    canonical_local = local.lower() if options.local_case == "fold" else local
     if options.strip_plus_tag:
         tag_at = canonical_local.find("+")
         canonical_local = ibis.ifelse(tag_at > 0, canonical_local.substr(0, tag_at), canonical_local)
     canonical_domain = _aliased(domain, options.domain_aliases)
 
-    return checked(
-        value,
-        canonical_local + "@" + canonical_domain,
-        (address == "", "empty email"),
-        (~address.re_search(_ONE_AT), "email must contain exactly one '@'"),
-        (address.length() > MAX_LENGTH, f"email longer than {MAX_LENGTH} characters"),
-        (~local.re_search(_LOCAL) | (local.length() > MAX_LOCAL_LENGTH), quoted("invalid email local part", local)),
-        *host_checks(domain, engine, "email domain"),
+    local_ok = address.re_search(_LOCAL) & (local.length() <= MAX_LOCAL_LENGTH)
+    valid = address.re_search(_ONE_AT) & (address.length() <= MAX_LENGTH) & local_ok & is_valid(raw_domain, domain, engine)
+    return Normalized(
+        value=ibis.ifelse(valid, canonical_local + "@" + canonical_domain, ibis.null("string")),
+        problem=problem(
+            value,
+            (address == "", "empty email"),
+            (~address.re_search(_ONE_AT), "email must contain exactly one '@'"),
+            (address.length() > MAX_LENGTH, f"email longer than {MAX_LENGTH} characters"),
+            (~local_ok, quoted("invalid email local part", local)),
+            *host_checks(raw_domain, domain, engine, "email domain"),
+        ),
     )
 
 

@@ -12,9 +12,9 @@ import ibis
 from pydantic import field_validator
 
 from assay.engine import Engine
-from assay.normalize.portable import ascii_lower, has_non_ascii, quoted, trim
+from assay.normalize.portable import EDGE_SPACE, case_insensitive, has_non_ascii, quoted
 from assay.normalize.registry import Options, register
-from assay.normalize.result import Normalized, checked
+from assay.normalize.result import Normalized, problem
 
 MAX_LENGTH = 253
 LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
@@ -41,14 +41,15 @@ class HostnameOptions(Options):
         return tuple(sorted(set(cleaned), key=lambda s: (-len(s), s)))
 
 
-def host_checks(host: ibis.StringValue, engine: Engine, noun: str) -> list[tuple[ibis.BooleanValue, ibis.Value]]:
-    """Why `host` (trimmed, lower-cased) is not a valid DNS name, as ordered checks.
+def host_checks(raw: ibis.StringValue, host: ibis.StringValue, engine: Engine, noun: str) -> list[tuple[ibis.BooleanValue, ibis.Value]]:
+    """Why `host` is not a valid DNS name, as ordered checks; `raw` is `host` before lower-casing.
 
+    The ASCII test reads `raw` because some engines lower-case non-ASCII letters to ASCII.
     Shared with the email normalizer, which validates its domain with the same rules.
     """
     checks: list[tuple[ibis.BooleanValue, ibis.Value]] = [(host == "", f"empty {noun}")]
     if not engine.capabilities.idna:
-        checks.append((has_non_ascii(host), IDNA_UNSUPPORTED))
+        checks.append((has_non_ascii(raw), IDNA_UNSUPPORTED))
     checks += [
         (host.length() > MAX_LENGTH, f"{noun} longer than {MAX_LENGTH} characters"),
         (~host.re_search(_VALID), quoted(f"invalid {noun} label", host.re_extract(_FIRST_BAD_LABEL, 1).fill_null(""))),
@@ -61,24 +62,35 @@ def without_trailing_dot(host: ibis.StringValue) -> ibis.StringValue:
     return host.re_replace("[.]$", "")
 
 
+def is_valid(raw: ibis.StringValue, host: ibis.StringValue, engine: Engine) -> ibis.BooleanValue:
+    """Cheap test equivalent to "every check of `host_checks` passes", used to gate the value."""
+    valid = host.re_search(_VALID) & (host.length() <= MAX_LENGTH)
+    return valid if engine.capabilities.idna else valid & ~has_non_ascii(raw)
+
+
 @register("hostname", HostnameOptions)
 def normalize_hostname(value: ibis.Value, options: HostnameOptions, engine: Engine) -> Normalized:
-    host = without_trailing_dot(ascii_lower(trim(value.cast("string"))))
-    if engine.capabilities.idna:
-        host = engine.idna_to_ascii(host)
-    host = _strip_suffix(host, options.strip_suffixes)
-    result = checked(value, host, *host_checks(host, engine, "hostname"))
-    if options.short:
-        result = Normalized(_first_label(result.value), result.problem)
-    return result
+    raw = _stripped(value.cast("string"), options.strip_suffixes)
+    host = engine.idna_to_ascii(raw.lower()) if engine.capabilities.idna else raw.lower()
+    canonical = _first_label(host) if options.short else host
+    return Normalized(
+        value=ibis.ifelse(is_valid(raw, host, engine), canonical, ibis.null("string")),
+        problem=problem(value, *host_checks(raw, host, engine, "hostname")),
+    )
 
 
-def _strip_suffix(host: ibis.StringValue, suffixes: tuple[str, ...]) -> ibis.StringValue:
-    """Drop the first (longest) configured suffix that ends `host` on a whole-label boundary."""
-    if not suffixes:
-        return host
-    branches = [(host.endswith(f".{s}") & (host.length() > len(s) + 1), host.substr(0, host.length() - (len(s) + 1))) for s in suffixes]
-    return ibis.cases(*branches, else_=host)
+def _stripped(text: ibis.StringValue, suffixes: tuple[str, ...]) -> ibis.StringValue:
+    """Trim, drop one trailing dot and the longest configured suffix (any case), in ONE regex pass.
+
+    One pass matters: the expression is referenced by every check, and engines without common
+    subexpression elimination would otherwise repeat a chain of string functions per reference.
+    A suffix must follow a dot, so only whole labels go; the match that starts leftmost wins on
+    every engine, which is the longest suffix.
+    """
+    strip_suffix = ""
+    if suffixes:
+        strip_suffix = "(?:[.](?:" + "|".join(case_insensitive(s) for s in suffixes) + "))?"
+    return text.re_replace(f"^{EDGE_SPACE}+|{strip_suffix}[.]?{EDGE_SPACE}*$", "")
 
 
 def _first_label(host: ibis.StringValue) -> ibis.StringValue:

@@ -9,18 +9,18 @@ from __future__ import annotations
 import ibis
 
 from assay.engine import Engine
-from assay.normalize.portable import ascii_lower, quoted, trim
+from assay.normalize.portable import quoted, trim
 from assay.normalize.registry import Options, register
 from assay.normalize.result import Normalized, checked
 
-_HEX2 = "[0-9a-f]{2}"
-_HEX4 = "[0-9a-f]{4}"
+_HEX2 = "[0-9a-fA-F]{2}"
+_HEX4 = "[0-9a-fA-F]{4}"
 _SHAPES = "|".join(
     [
         f"^{_HEX2}(?::{_HEX2}){{5}}$",
         f"^{_HEX2}(?:-{_HEX2}){{5}}$",
         f"^{_HEX4}[.]{_HEX4}[.]{_HEX4}$",
-        "^[0-9a-f]{12}$",
+        "^[0-9a-fA-F]{12}$",
     ]
 )
 
@@ -31,7 +31,7 @@ class MacOptions(Options):
 
 @register("mac", MacOptions)
 def normalize_mac(value: ibis.Value, options: MacOptions, engine: Engine) -> Normalized:
-    mac = ascii_lower(trim(value.cast("string")))
-    digits = mac.re_replace("[:.-]", "")
+    text = trim(value.cast("string"))
+    digits = text.re_replace("[:.-]", "").lower()
     canonical = ibis.literal(":").join([digits.substr(i, 2) for i in range(0, 12, 2)])
-    return checked(value, canonical, (~mac.re_search(_SHAPES), quoted("invalid MAC address", mac)))
+    return checked(value, canonical, (~text.re_search(_SHAPES), quoted("invalid MAC address", text)))

@@ -13,20 +13,20 @@ non-capturing groups, no `.`, no `\\s`/`\\d`, no look-around) and are applied to
 
 from __future__ import annotations
 
-import string
-
 import ibis
 
 NON_ASCII = "[\u0080-\U0010ffff]"
 """A class of every code point above U+007F, written with literal characters (no escapes differ)."""
 
-_WHITESPACE_CLASS = r"[ \t\n\r\f\x0b]"
-"""ASCII whitespace, as regex escapes: a literal vertical tab would reach Spark as `'\v'`, read as `v`."""
-_EDGE_WHITESPACE = f"^{_WHITESPACE_CLASS}+|{_WHITESPACE_CLASS}+$"
+EDGE_SPACE = "[ \\t\\n\\r\\f\\x0b\u0085\u2028\u2029]"
+"""What `trim` removes: ASCII whitespace (as regex escapes: a literal vertical tab reaches Spark as
+`'\\v'`, read as `v`) plus Java's other line terminators, so that no trimmed text ends in one and
+Java's `$` (which also matches before a final line terminator) behaves like RE2's and PostgreSQL's."""
+_EDGE_WHITESPACE = f"^{EDGE_SPACE}+|{EDGE_SPACE}+$"
 
 
 def trim(value: ibis.StringValue) -> ibis.StringValue:
-    """Remove leading and trailing ASCII whitespace (tabs and newlines too, on every engine)."""
+    """Remove leading and trailing whitespace (see `EDGE_SPACE`) identically on every engine."""
     return value.re_replace(_EDGE_WHITESPACE, "")
 
 
@@ -47,11 +47,11 @@ def quoted(prefix: str, value: ibis.StringValue) -> ibis.StringValue:
     return ibis.literal(f"{prefix} '") + value + ibis.literal("'")
 
 
-def ascii_lower(value: ibis.StringValue) -> ibis.StringValue:
-    """Lower-case A-Z only.
+def case_insensitive(literal: str) -> str:
+    """A regex matching `literal` in any ASCII case (`a.b` → `[aA][.][bB]`).
 
-    `LOWER` follows each engine's Unicode tables (and PostgreSQL's locale), and some of them map
-    non-ASCII letters to ASCII (KELVIN SIGN → `k`), which would let a non-ASCII name pass an ASCII
-    check on one engine and fail it on another. Keys that must be ASCII are folded with this.
+    Lets a pattern match before lower-casing: `LOWER` follows each engine's Unicode tables (and
+    PostgreSQL's locale) and even maps some non-ASCII letters to ASCII (KELVIN SIGN → `k`), so
+    ASCII-only keys are matched and checked on the original text and lower-cased last.
     """
-    return value.translate(string.ascii_uppercase, string.ascii_lowercase)
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else f"[{c}]" if c == "." else c for c in literal)

@@ -40,7 +40,6 @@ EPOCH = "^([0-9]{1,16})(?:[.]([0-9]{1,6}))?$"
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 EPOCH_DIGITS = {"s": 10, "ms": 13, "us": 16}
 """Most integer digits per unit (up to year 2286); `auto` picks the unit by this length."""
-_EPOCH_SCALE = {"s": 0, "ms": 3, "us": 6}
 
 
 class TimestampOptions(Options):
@@ -133,18 +132,26 @@ def _mon(text: ibis.StringValue) -> list[ibis.Value]:
 
 
 def _epoch(text: ibis.StringValue, unit: str) -> ibis.TimestampValue:
-    """Seconds and microseconds are split from the digit string, never divided as floating point."""
+    """Whole seconds come from the digit string and sub-seconds from integer remainders: never a
+    floating-point division (PostgreSQL's would lose microseconds beyond 2^53)."""
     digits, fraction = extract(text, EPOCH, 1), extract(text, EPOCH, 2)
     n = digits.length()
     if unit == "auto":
-        unit_scale = ibis.cases((n <= 10, 0), (n <= 13, 3), (n <= 16, 6), else_=ibis.null("int64"))
+        chosen = ibis.cases((n <= 10, "s"), (n <= 13, "ms"), (n <= 16, "us"), else_=ibis.null("string"))
         usable = fraction.isnull() | (n <= 10)
     else:
-        unit_scale = ibis.literal(_EPOCH_SCALE[unit])
-        usable = (n <= EPOCH_DIGITS[unit]) & (fraction.isnull() | (unit_scale == 0))
-    whole = ibis.cases((n > unit_scale, digits.substr(0, n - unit_scale)), else_="0")
-    sub = (digits.lpad(unit_scale + 1, "0").right(unit_scale) + fraction.fill_null("")).rpad(6, "0").substr(0, 6)
-    seconds, micros = whole.cast("int64"), sub.cast("int64")
-    start = ibis.timestamp("1970-01-01 00:00:00")
-    stamp = start + seconds.as_interval("s") + micros.as_interval("us")
-    return ibis.ifelse(digits.notnull() & usable & unit_scale.notnull(), stamp, ibis.null("timestamp"))
+        chosen = ibis.literal(unit)
+        usable = (n <= EPOCH_DIGITS[unit]) & (fraction.isnull() | (chosen == "s"))
+    number = digits.cast("int64")
+
+    def whole(places: int) -> ibis.IntegerValue:
+        return extract(digits, f"^([0-9]+)[0-9]{{{places}}}$", 1).fill_null("0").cast("int64")
+
+    seconds = ibis.cases((chosen == "s", number), (chosen == "ms", whole(3)), else_=whole(6))
+    micros = ibis.cases(
+        (chosen == "s", fraction.fill_null("").rpad(6, "0").cast("int64")),
+        (chosen == "ms", (number % 1000) * 1000),
+        else_=number % 1_000_000,
+    )
+    stamp = ibis.timestamp("1970-01-01 00:00:00") + seconds.as_interval("s") + micros.as_interval("us")
+    return ibis.ifelse(digits.notnull() & usable & chosen.notnull(), stamp, ibis.null("timestamp"))

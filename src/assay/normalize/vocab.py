@@ -15,9 +15,9 @@ import ibis
 from pydantic import field_validator
 
 from assay.engine import Engine
-from assay.normalize.portable import ascii_lower, quoted, trim
+from assay.normalize.portable import has_non_ascii, quoted, trim
 from assay.normalize.registry import Options, register
-from assay.normalize.result import Normalized, checked
+from assay.normalize.result import Normalized, problem
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 STATUSES = ("open", "in progress", "resolved", "risk accepted", "false positive")
@@ -50,8 +50,21 @@ def spelling_key(text: str) -> str:
     )
 
 
-def _engine_key(text: ibis.StringValue) -> ibis.StringValue:
-    return ascii_lower(text).re_replace(r"[ \t\n\r\f\x0b_-]", "")
+def _lookup(table: dict[str, str], text: ibis.StringValue) -> ibis.StringValue:
+    """The canonical term for `text`, NULL if its key is in no table.
+
+    The table is one literal `|key=term|...|` searched with a single `STRPOS`, so the key is
+    computed once per row: a `CASE key WHEN ...` with dozens of branches is rewritten by DuckDB
+    into one comparison per branch, re-evaluating the key each time (~100x slower). Keys are
+    ASCII by construction; non-ASCII text is unknown because engines lower-case it differently.
+    """
+    encoded = "|" + "|".join(f"{k}={v}" for k, v in table.items()) + "|"
+    key = text.lower().re_replace(r"[ \t\n\r\f\x0b_-]", "")
+    start = ibis.literal(encoded).find("|" + key + "=")
+    found = start >= 0
+    usable = ~has_non_ascii(text) & ~key.re_search("[|=]")
+    term = ibis.literal(encoded).substr((start + key.length() + 2).cast("int32")).re_extract("^([^|]*)", 1)
+    return ibis.ifelse(usable & found, term, ibis.null("string"))
 
 
 class _VocabularyOptions(Options):
@@ -84,10 +97,12 @@ def table(builtin: dict[str, tuple[str, ...]], extra: dict[str, str]) -> dict[st
     return keys | extra
 
 
-def _lookup(noun: str, value: ibis.Value, mapping: dict[str, str], fallback: ibis.StringValue | None = None) -> Normalized:
+def _normalized(noun: str, value: ibis.Value, mapping: dict[str, str], fallback: ibis.StringValue | None = None) -> Normalized:
     text = trim(value.cast("string"))
-    term = _engine_key(text).substitute(mapping, else_=fallback if fallback is not None else ibis.null("string"))
-    return checked(value, term, (term.isnull(), quoted(f"unknown {noun}", text)))
+    term = _lookup(mapping, text)
+    if fallback is not None:
+        term = ibis.coalesce(term, fallback)
+    return Normalized(term, problem(value, (term.isnull(), quoted(f"unknown {noun}", text))))
 
 
 @register("severity", SeverityOptions)
@@ -96,12 +111,12 @@ def normalize_severity(value: ibis.Value, options: SeverityOptions, engine: Engi
     if options.numeric_scale == "1-5":
         mapping = FIVE_POINT | mapping
     fallback = _cvss_band(trim(value.cast("string")), engine) if options.numeric_scale == "cvss" else None
-    return _lookup("severity", value, mapping, fallback)
+    return _normalized("severity", value, mapping, fallback)
 
 
 @register("status", StatusOptions)
 def normalize_status(value: ibis.Value, options: StatusOptions, engine: Engine) -> Normalized:
-    return _lookup("status", value, table(STATUS_SPELLINGS, options.mapping))
+    return _normalized("status", value, table(STATUS_SPELLINGS, options.mapping))
 
 
 def _cvss_band(text: ibis.StringValue, engine: Engine) -> ibis.StringValue:

@@ -26,7 +26,7 @@ from assay.engine import Engine
 from assay.errors import AssayError, RunError
 from assay.findings.detect import detections
 from assay.findings.lifecycle import empty_state, next_state
-from assay.ingest.stage import IngestOutcome, ingest_source
+from assay.ingest.stage import IngestOutcome, ingest_source, quarantine_rows
 from assay.metrics.compute import metric_rows
 from assay.project.models import Project
 from assay.reconcile.access import access_table
@@ -124,7 +124,7 @@ def _publish(
     engine.insert(w.ROW_ACCOUNTING, ibis.memtable(accounting).mutate(run_id=run))
     for o in result.accounting:
         if o.rows_quarantined:
-            engine.insert(w.QUARANTINE, o.quarantine.mutate(run_id=run, source=ibis.literal(o.source)))
+            engine.insert(w.QUARANTINE, quarantine_rows(engine, o.source).mutate(run_id=run, source=ibis.literal(o.source)))
     if result.checks is not None and result.checks.num_rows:
         engine.insert(w.CHECK_RESULTS, ibis.memtable(result.checks).mutate(run_id=run))
     if metrics is not None:
@@ -165,5 +165,5 @@ def _record_run(engine: Engine, project: Project, result: RunResult, started: da
 
 def _drop_work_tables(engine: Engine) -> None:
     for name in engine.con.list_tables():
-        if name.startswith(("_work_", "_typed_", "_raw_", "_rejects_", "_quarantine_")):
+        if name.startswith(("_work_", "_typed_", "_raw_", "_rejects_")):
             engine.drop(name)
