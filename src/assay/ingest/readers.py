@@ -80,14 +80,25 @@ def _read_tabular(con: duckdb.DuckDBPyConnection, name: str, fmt: str, files: li
     _require_columns(name, mapping, present)
     con.register("_assay_source", relation)
     selected = ", ".join(f'CAST("{_ident(src)}" AS VARCHAR) AS "{_ident(dst)}"' for dst, src in mapping.items())
-    rows = con.sql(f"SELECT row_number() OVER () AS _row, {selected} FROM _assay_source").to_arrow_table()
-    if fmt == "csv":
-        rejects = con.sql(
-            "SELECT CAST(line AS BIGINT) AS row_number, 'malformed CSV row: ' || error_message AS reason, "
-            "to_json({line: csv_line}) AS record FROM reject_errors ORDER BY line"
-        ).to_arrow_table()
-    else:
-        rejects = _empty_rejects()
+    con.execute(f"CREATE TEMP TABLE _records AS SELECT row_number() OVER () AS _ord, {selected} FROM _assay_source")
+    if fmt != "csv":
+        rows = con.sql("SELECT _ord AS _row, * EXCLUDE (_ord) FROM _records ORDER BY _ord").to_arrow_table()
+        return RawRead(_as_table(rows), _empty_rejects())
+    # Rows are numbered by their line in the file (header = line 1). DuckDB numbers rejected
+    # lines itself; a kept record's line is its ordinal plus the header plus the rejected lines
+    # before it, and rejected line i precedes kept record k when fewer than k records were kept
+    # before it (one line per record assumed).
+    con.execute(
+        "CREATE TEMP TABLE _rejected AS SELECT line - 1 - row_number() OVER (ORDER BY line) AS kept_before FROM reject_errors"
+    )
+    rows = con.sql(
+        "SELECT _ord + 1 + (SELECT count(*) FROM _rejected WHERE kept_before < _ord) AS _row, * EXCLUDE (_ord) "
+        "FROM _records ORDER BY _ord"
+    ).to_arrow_table()
+    rejects = con.sql(
+        "SELECT CAST(line AS BIGINT) AS row_number, 'malformed CSV row: ' || error_message AS reason, "
+        "to_json({line: csv_line}) AS record FROM reject_errors ORDER BY line"
+    ).to_arrow_table()
     return RawRead(_as_table(rows), _as_table(rejects))
 
 

@@ -1,0 +1,58 @@
+"""A failed run changes no history: it is recorded as failed and nothing else is visible or kept."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assay.engine.engine import Engine
+from assay.errors import RunError
+from assay.warehouse import schema as w
+from assay.workspace import Workspace
+from tests.tiny import write_tiny
+
+SCANS = [("web-1", "2026-01-05 10:00:00")]
+
+
+def snapshot(ws: Workspace) -> dict[str, list]:
+    tables = [t for t in w.HISTORY if t != w.RUNS] + [w.FINDINGS, w.COVERAGE, w.ASSETS]
+    return {t: sorted(map(repr, ws.engine.to_arrow(ws.engine.table(t)).to_pylist())) for t in tables}
+
+
+def test_failed_ingest_leaves_history(tmp_path: Path) -> None:
+    project = write_tiny(tmp_path / "p", SCANS)
+    ws = Workspace.open(project)
+    ws.run(date(2026, 1, 8))
+    before = snapshot(ws)
+    (project / "inv.csv").write_text("hostname,kind,owner\nweb-1,host,a@b.com\n")
+    with pytest.raises(RunError, match="failed in stage ingest: source 'inv': column 'host' \\(for name\\) not found"):
+        ws.run(date(2026, 1, 15))
+    assert snapshot(ws) == before
+    runs = ws.engine.to_arrow(ws.engine.table(w.RUNS).order_by("run_seq")).to_pylist()
+    assert [r["status"] for r in runs] == ["success", "failed"]
+    assert "column 'host'" in runs[1]["error"]
+    assert ws.latest_run()["run_id"] == runs[0]["run_id"]
+    ws.close()
+
+
+def test_failure_while_publishing_removes_partial_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = write_tiny(tmp_path / "p", SCANS)
+    ws = Workspace.open(project)
+    ws.run(date(2026, 1, 8))
+    before = snapshot(ws)
+    real_insert = Engine.insert
+
+    def failing_insert(self: Engine, name: str, obj) -> None:  # noqa: ANN001
+        if name == w.FINDING_EVENTS:
+            raise OSError("disk full")
+        real_insert(self, name, obj)
+
+    monkeypatch.setattr(Engine, "insert", failing_insert)
+    with pytest.raises(RunError, match="failed in stage publish: OSError: disk full"):
+        ws.run(date(2026, 1, 15))
+    monkeypatch.undo()
+    # Metric values and check results were inserted before the failure and must be gone again.
+    assert snapshot(ws) == before
+    ws.close()
