@@ -145,7 +145,8 @@ def check(project: ProjectArg, as_of: AsOfOpt = None, engine: EngineOpt = None) 
     console.print(output.checks_table(results))
     failing = [r for r in results.to_pylist() if r["status"] == "fail" and r["severity"] == "error"]
     if failing:
-        err.print(f"[red]{len(failing)} error-severity check(s) failed:[/] {', '.join(r['check_id'] for r in failing)}")
+        names = ", ".join(r["check_id"] for r in failing)
+        err.print(f"[red]{len(failing)} error-severity check(s) failed:[/] {names}", soft_wrap=True, highlight=False)
         raise typer.Exit(1)
 
 
@@ -195,7 +196,7 @@ def main() -> None:
         if isinstance(exc, ConfigError):
             err.print(f"[red]invalid project ({len(exc.problems)} problem(s)):[/]")
             for problem in exc.problems:
-                err.print(f"  {problem}", markup=False, highlight=False)
+                err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
         else:
-            err.print(f"[red]error:[/] {exc}", highlight=False)
+            err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)

@@ -11,7 +11,7 @@ import ibis
 from assay.engine import Engine
 from assay.normalize.portable import quoted, trim
 from assay.normalize.registry import Options, register
-from assay.normalize.result import Normalized, checked
+from assay.normalize.result import Normalized, problem
 
 _HEX2 = "[0-9a-fA-F]{2}"
 _HEX4 = "[0-9a-fA-F]{4}"
@@ -34,4 +34,8 @@ def normalize_mac(value: ibis.Value, options: MacOptions, engine: Engine) -> Nor
     text = trim(value.cast("string"))
     digits = text.re_replace("[:.-]", "").lower()
     canonical = ibis.literal(":").join([digits.substr(i, 2) for i in range(0, 12, 2)])
-    return checked(value, canonical, (~text.re_search(_SHAPES), quoted("invalid MAC address", text)))
+    shaped = text.re_search(_SHAPES)
+    return Normalized(
+        value=ibis.ifelse(shaped, canonical, ibis.null("string")),
+        problem=problem(value, (~shaped, quoted("invalid MAC address", text))),
+    )

@@ -18,7 +18,7 @@ from pydantic import field_validator
 from assay.engine import Engine
 from assay.normalize.portable import extract, quoted, trim
 from assay.normalize.registry import Options, register
-from assay.normalize.result import Normalized, checked
+from assay.normalize.result import Normalized, problem
 
 _YEAR = "((?:19|20|21)[0-9]{2})"
 _HH = "([01][0-9]|2[0-3])"
@@ -73,22 +73,9 @@ def normalize_timestamp(value: ibis.Value, options: TimestampOptions, engine: En
         return ibis.coalesce(*[f[i] for f in fields])
 
     y, mo, d, h, mi, s, frac, offset = (first(i) for i in range(8))
-    local = engine.try_cast(
-        y
-        + "-"
-        + _two(mo)
-        + "-"
-        + _two(d)
-        + " "
-        + _two(h.fill_null("0"))
-        + ":"
-        + mi.fill_null("00")
-        + ":"
-        + s.fill_null("00")
-        + "."
-        + frac.fill_null("").substr(0, 6).rpad(6, "0"),
-        "timestamp",
-    )
+    date = y + "-" + _two(mo) + "-" + _two(d)
+    time = _two(h.fill_null("0")) + ":" + mi.fill_null("00") + ":" + s.fill_null("00") + "." + _six(frac)
+    local = engine.try_cast(date + " " + time, "timestamp")
     offset = offset.fill_null(options.zone_minutes())
     parsed = local - offset.as_interval("m")
     if options.epoch != "none":
@@ -97,17 +84,24 @@ def normalize_timestamp(value: ibis.Value, options: TimestampOptions, engine: En
         matched = y.notnull() | epoch.notnull()
     else:
         matched = y.notnull()
-    return checked(
+    reason = problem(
         value,
-        parsed,
         (text == "", "empty timestamp"),
         (~matched, quoted("unparseable timestamp", text)),
         (parsed.isnull(), quoted("invalid date", text)),
     )
+    return Normalized(parsed, reason)
 
 
 def _two(digits: ibis.StringValue) -> ibis.StringValue:
-    return digits.lpad(2, "0")
+    """Zero-pad to two digits; `RIGHT` references its argument once, where `LPAD` compiles (on
+    DuckDB) to a `CASE` that repeats it three times."""
+    return ("0" + digits).right(2)
+
+
+def _six(fraction: ibis.StringValue) -> ibis.StringValue:
+    """A fraction of a second as exactly six digits (truncated, not rounded, like Python's)."""
+    return (fraction.fill_null("") + "000000").substr(0, 6)
 
 
 def _iso(text: ibis.StringValue) -> list[ibis.Value]:
@@ -149,7 +143,7 @@ def _epoch(text: ibis.StringValue, unit: str) -> ibis.TimestampValue:
 
     seconds = ibis.cases((chosen == "s", number), (chosen == "ms", whole(3)), else_=whole(6))
     micros = ibis.cases(
-        (chosen == "s", fraction.fill_null("").rpad(6, "0").cast("int64")),
+        (chosen == "s", _six(fraction).cast("int64")),
         (chosen == "ms", (number % 1000) * 1000),
         else_=number % 1_000_000,
     )
