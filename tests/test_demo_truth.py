@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from assay.workspace import Workspace
 from assay.warehouse import schema as w
+from assay.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,9 @@ def test_reconciliation_matches_planted_inventory(demo_run: Workspace, truth: di
 def test_orphan_tickets_fail_referential_integrity(demo_run: Workspace, truth: dict) -> None:
     checks = demo_run.engine.table(w.CHECK_RESULTS)
     run_id = demo_run.latest_run()["run_id"]
-    row = demo_run.engine.to_arrow(checks.filter((checks.run_id == run_id) & (checks.check_id == "tickets.relationships.finding_id"))).to_pylist()[0]
+    row = demo_run.engine.to_arrow(
+        checks.filter((checks.run_id == run_id) & (checks.check_id == "tickets.relationships.finding_id"))
+    ).to_pylist()[0]
     assert row["status"] == "fail"
     assert row["failing_rows"] == len(truth["orphan_tickets"])
     assert '"ticket_id"' in row["samples"]

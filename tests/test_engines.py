@@ -26,9 +26,7 @@ def run_demo(project: Path, engine_url: str, truth: dict) -> tuple[list[dict], l
         for as_of in truth["as_of_dates"][:WEEKS_COMPARED]:
             ws.run(date.fromisoformat(as_of))
         values = ws.engine.to_arrow(ws.engine.table(w.METRIC_VALUES).drop("run_id")).to_pylist()
-        findings = ws.engine.to_arrow(
-            ws.engine.table(w.FINDINGS).drop("first_seen_run", "last_seen_run")
-        ).to_pylist()
+        findings = ws.engine.to_arrow(ws.engine.table(w.FINDINGS).drop("first_seen_run", "last_seen_run")).to_pylist()
     finally:
         ws.close()
     key = lambda r: (str(r.get("as_of")), r.get("metric", ""), r.get("dimensions", ""), r.get("fingerprint", ""))  # noqa: E731

@@ -45,7 +45,9 @@ def test_bad_rows_are_quarantined_with_reasons(tmp_path: Path) -> None:
 
 def test_malformed_csv_row_is_quarantined(tmp_path: Path) -> None:
     ws = tiny_ws(tmp_path)
-    (ws.project_dir / "inv.csv").write_text('host,kind,owner\nweb-1,host,a@x.com\nweb-2,host,b@x.com,extra\n"web-3",host,"=cmd|\' /C calc\'!A0"\n')
+    (ws.project_dir / "inv.csv").write_text(
+        'host,kind,owner\nweb-1,host,a@x.com\nweb-2,host,b@x.com,extra\n"web-3",host,"=cmd|\' /C calc\'!A0"\n'
+    )
     outcome = ingest_source(ws.engine, ws.project_dir, "inv", ws.project.sources["inv"])
     assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == (3, 1, 2)
     assert ws.engine.to_arrow(ws.engine.table(table_name("inv")).select("_row")).to_pylist() == [{"_row": 2}]
@@ -59,7 +61,7 @@ def test_malformed_csv_row_is_quarantined(tmp_path: Path) -> None:
 def test_missing_file_and_column_are_clear(tmp_path: Path) -> None:
     ws = tiny_ws(tmp_path)
     (ws.project_dir / "scans.ndjson").unlink()
-    with pytest.raises(SourceError, match="source 'scans': no file at 'scans.ndjson'"):
+    with pytest.raises(SourceError, match=r"source 'scans': no file at 'scans\.ndjson'"):
         ingest_source(ws.engine, ws.project_dir, "scans", ws.project.sources["scans"])
     (ws.project_dir / "scans.ndjson").write_text('{"hst": "web-1", "at": "2026-01-05 10:00:00"}\n')
     with pytest.raises(SourceError, match="column 'host' \\(for name\\) not found in the file; columns found: at"):
@@ -91,7 +93,7 @@ def test_accounting_recorded_for_every_source_each_run(tmp_path: Path) -> None:
 
 def test_hostile_values_survive_as_data(tmp_path: Path) -> None:
     ws = tiny_ws(tmp_path)
-    (ws.project_dir / "inv.csv").write_text("host,kind,owner\nweb-1,\"host'); DROP TABLE src_inv;--\",a@x.com\n")
+    (ws.project_dir / "inv.csv").write_text('host,kind,owner\nweb-1,"host\'); DROP TABLE src_inv;--",a@x.com\n')
     ws.run(date(2026, 1, 8))
     assert ws.engine.exists(table_name("inv"))
     kinds = ws.engine.to_arrow(ws.engine.table(table_name("inv")).select("asset_type")).to_pylist()

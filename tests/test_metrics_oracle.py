@@ -13,7 +13,12 @@ import pytest
 from assay.workspace import Workspace
 
 SLA_DAYS = {"critical": 7, "high": 30, "medium": 90, "low": 120}
-CONTROL_TYPES = {"edr": ["host"], "dlp_scan": ["bucket", "database"], "secret_scan": ["repository"], "logging": ["host", "bucket", "database"]}
+CONTROL_TYPES = {
+    "edr": ["host"],
+    "dlp_scan": ["bucket", "database"],
+    "secret_scan": ["repository"],
+    "logging": ["host", "bucket", "database"],
+}
 
 
 @pytest.fixture(scope="module")

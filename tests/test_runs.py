@@ -44,7 +44,7 @@ def test_failure_while_publishing_removes_partial_rows(tmp_path: Path, monkeypat
     before = snapshot(ws)
     real_insert = Engine.insert
 
-    def failing_insert(self: Engine, name: str, obj) -> None:  # noqa: ANN001
+    def failing_insert(self: Engine, name: str, obj) -> None:
         if name == w.FINDING_EVENTS:
             raise OSError("disk full")
         real_insert(self, name, obj)

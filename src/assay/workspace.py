@@ -80,7 +80,9 @@ class Workspace:
                 Definition(n, f"from {r.from_}", r.description or f"rows of {r.from_} where {r.where}") for n, r in p.findings.items()
             ],
             checks=[
-                Definition(check_identity(s, c), c.kind, c.spec.description or _check_text(c)) for s, checks in p.checks.items() for c in checks
+                Definition(check_identity(s, c), c.kind, c.spec.description or _check_text(c))
+                for s, checks in p.checks.items()
+                for c in checks
             ],
         )
 

@@ -88,12 +88,9 @@ def _read_tabular(con: duckdb.DuckDBPyConnection, name: str, fmt: str, files: li
     # lines itself; a kept record's line is its ordinal plus the header plus the rejected lines
     # before it, and rejected line i precedes kept record k when fewer than k records were kept
     # before it (one line per record assumed).
-    con.execute(
-        "CREATE TEMP TABLE _rejected AS SELECT line - 1 - row_number() OVER (ORDER BY line) AS kept_before FROM reject_errors"
-    )
+    con.execute("CREATE TEMP TABLE _rejected AS SELECT line - 1 - row_number() OVER (ORDER BY line) AS kept_before FROM reject_errors")
     rows = con.sql(
-        "SELECT _ord + 1 + (SELECT count(*) FROM _rejected WHERE kept_before < _ord) AS _row, * EXCLUDE (_ord) "
-        "FROM _records ORDER BY _ord"
+        "SELECT _ord + 1 + (SELECT count(*) FROM _rejected WHERE kept_before < _ord) AS _row, * EXCLUDE (_ord) FROM _records ORDER BY _ord"
     ).to_arrow_table()
     rejects = con.sql(
         "SELECT CAST(line AS BIGINT) AS row_number, 'malformed CSV row: ' || error_message AS reason, "
