@@ -8,14 +8,13 @@ issue them, and comparing them would need rules no engine implements alike.
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 import ibis
 from pydantic import field_validator
 
 from assay.engine import Engine
-from assay.normalize.hostname import host_checks, is_valid, without_trailing_dot
+from assay.normalize.hostname import host_checks, is_domain, is_valid, without_trailing_dot
 from assay.normalize.portable import quoted, trim
 from assay.normalize.registry import Options, register
 from assay.normalize.result import Normalized, problem
@@ -42,7 +41,7 @@ class EmailOptions(Options):
     def _canonical_domains(cls, aliases: dict[str, str]) -> dict[str, str]:
         def clean(domain: str) -> str:
             d = domain.strip().lower().removesuffix(".")
-            if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*", d):
+            if not is_domain(d):
                 raise ValueError(f"{domain!r} is not a valid domain name")
             return d
 

@@ -23,6 +23,11 @@ _FIRST_BAD_LABEL = f"^(?:{LABEL}[.])*([^.]*)"
 IDNA_UNSUPPORTED = "IDNA not supported on this engine"
 
 
+def is_domain(name: str) -> bool:
+    """Whether a configured name (already lower-cased) is a valid DNS name; for options checks."""
+    return re.fullmatch(_VALID, name) is not None and len(name) <= MAX_LENGTH
+
+
 class HostnameOptions(Options):
     strip_suffixes: tuple[str, ...] = ()
     """Domain suffixes removed when they end the name on a label boundary (longest first)."""
@@ -35,7 +40,7 @@ class HostnameOptions(Options):
         cleaned = []
         for suffix in suffixes:
             s = suffix.strip().lower().strip(".")
-            if not re.fullmatch(_VALID, s):
+            if not is_domain(s):
                 raise ValueError(f"suffix {suffix!r} is not a valid domain name")
             cleaned.append(s)
         return tuple(sorted(set(cleaned), key=lambda s: (-len(s), s)))
