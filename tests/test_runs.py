@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from assay.engine.engine import Engine
-from assay.errors import RunError
+from assay.demo.project import write_demo
+from assay.errors import AssayError, RunError
 from assay.warehouse import schema as w
 from assay.workspace import Workspace
 from tests.tiny import write_tiny
@@ -56,3 +57,29 @@ def test_failure_while_publishing_removes_partial_rows(tmp_path: Path, monkeypat
     # Metric values and check results were inserted before the failure and must be gone again.
     assert snapshot(ws) == before
     ws.close()
+
+
+def test_runs_cannot_go_back_in_time(tmp_path: Path) -> None:
+    project = write_tiny(tmp_path / "p", SCANS)
+    ws = Workspace.open(project)
+    ws.run(date(2026, 1, 15))
+    ws.run(date(2026, 1, 15))  # the same date again is fine
+    with pytest.raises(AssayError, match="before the latest successful run's as-of 2026-01-15"):
+        ws.run(date(2026, 1, 8))
+    ws.close()
+
+
+def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(AssayError, match="is not empty and is not an earlier demo"):
+        write_demo(tmp_path, assets=500, weeks=1)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_demo_rerun_starts_a_fresh_warehouse(tmp_path: Path) -> None:
+    manifest = write_demo(tmp_path / "d", assets=500, weeks=1)
+    ws = Workspace.open(tmp_path / "d")
+    ws.run(manifest.as_of_dates[0])
+    ws.close()
+    write_demo(tmp_path / "d", assets=500, weeks=1)
+    assert not (tmp_path / "d" / "warehouse.duckdb").exists()

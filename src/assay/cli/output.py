@@ -63,7 +63,10 @@ def run_summary(console: Console, result: RunResult) -> None:
     failed = [] if result.checks is None else [r for r in result.checks.to_pylist() if r["status"] == "fail"]
     quarantined = sum(o.rows_quarantined for o in result.accounting)
     loaded = sum(o.rows_loaded for o in result.accounting)
+    reused = sum(o.reused for o in result.accounting)
     console.print(
-        f"run [bold]{result.run_id}[/] as of {result.as_of}: {loaded:,} rows loaded, {quarantined:,} quarantined, "
-        f"{len(failed)} check(s) failing, {sum(result.timings.values()):.1f}s"
+        f"run [bold]{result.run_id}[/] as of {result.as_of}: {loaded:,} rows loaded "
+        f"({reused} of {len(result.accounting)} sources unchanged), {quarantined:,} quarantined, "
+        f"{len(failed)} check(s) failing, {sum(result.timings.values()):.1f}s",
+        soft_wrap=True,
     )

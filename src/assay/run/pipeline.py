@@ -33,7 +33,7 @@ from assay.reconcile.access import access_table
 from assay.reconcile.assets import reconcile_assets
 from assay.reconcile.coverage import coverage_matrix
 from assay.warehouse import schema as w
-from assay.warehouse.history import ensure_history, next_run_seq
+from assay.warehouse.history import ensure_history, latest_run, next_run_seq
 
 STAGES = ("ingest", "reconcile", "checks", "metrics", "findings", "publish")
 StageCallback = Callable[[str], None]
@@ -58,6 +58,12 @@ def config_hash(project: Project) -> str:
 def run_project(engine: Engine, project: Project, project_dir: Path, as_of: date, on_stage: StageCallback | None = None) -> RunResult:
     """Run the whole flow; raise RunError (after recording the failed run) if any stage fails."""
     ensure_history(engine)
+    latest = latest_run(engine)
+    if latest is not None and as_of < latest["as_of"]:
+        raise AssayError(
+            f"as-of {as_of} is before the latest successful run's as-of {latest['as_of']}: findings history "
+            "is built in date order, so runs must not go back in time (re-running the same date is fine)"
+        )
     seq = next_run_seq(engine)
     result = RunResult(f"{as_of:%Y%m%d}-{seq:04d}-{uuid.uuid4().hex[:6]}", seq, as_of, "running")
     started = datetime.now(UTC).replace(tzinfo=None)
