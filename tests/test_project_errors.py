@@ -112,3 +112,13 @@ def test_python_tags_are_refused(tmp_path: Path) -> None:
 def test_metric_kind_unknown(tmp_path: Path) -> None:
     [problem] = problems(tmp_path, GOOD.replace("kind: coverage", "kind: coverag"))
     assert ":24: metrics.cov" in problem and "coverag" in problem
+
+
+def test_metric_field_path_names_the_metric(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, GOOD.replace("by: [control]", "by: [contrl]"))
+    assert ":24: metrics.cov.by.0: Input should be 'control', 'org' or 'asset_type', got 'contrl'" in problem
+
+
+def test_check_argument_missing(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, GOOD.replace("    - unique: name\n", "    - accepted_values: {values: [a]}\n"))
+    assert ":22: checks.inv.1.column: required key is missing" in problem

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assay.errors import ConfigError
-from assay.project.models import FINDING_INPUT_COLUMNS, OPTIONAL_ENTITY_COLUMNS, Project
+from assay.project.models import FINDING_INPUT_COLUMNS, METRIC_KINDS, OPTIONAL_ENTITY_COLUMNS, Project
 from assay.project.yaml_loader import KeyPath, line_of, load_yaml
 
 PROJECT_FILE = "assay.yml"
@@ -103,22 +103,11 @@ def cross_reference_problems(p: Project) -> list[tuple[KeyPath, str]]:
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
-    """Drop pydantic's union and function labels so the path matches the file."""
-    cleaned: list[str | int] = []
-    for part in loc:
-        if isinstance(part, str) and (
-            part.startswith("function-") or (part in ("coverage", "open_count", "duration", "sla") and cleaned and cleaned[-1] == part)
-        ):
-            continue
-        cleaned.append(part)
-    if "spec" in cleaned:
-        i = cleaned.index("spec")
-        cleaned = (
-            cleaned[:i] + cleaned[i + 2 :]
-            if i + 1 < len(cleaned) and isinstance(cleaned[i + 1], str) and cleaned[i + 1].endswith("Check")
-            else cleaned[:i] + cleaned[i + 1 :]
-        )
-    return tuple("from" if p == "from_" else p for p in cleaned)
+    """Drop the labels pydantic adds for validators and the metric-kind union, so paths match the file."""
+    parts = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
+    if len(parts) > 2 and parts[0] == "metrics" and parts[2] in METRIC_KINDS:
+        del parts[2]
+    return tuple("from" if p == "from_" else p for p in parts)
 
 
 def _message(error: dict[str, Any]) -> str:

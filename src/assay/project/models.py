@@ -244,6 +244,7 @@ class SlaMetric(Strict):
 
 
 Metric = Annotated[CoverageMetric | OpenCountMetric | DurationMetric | SlaMetric, Field(discriminator="kind")]
+METRIC_KINDS = ("coverage", "open_count", "duration", "sla")
 
 
 class FindingRule(Strict):
