@@ -19,7 +19,6 @@ lint: install
 	$(UV) run ruff check src tests benchmarks
 
 test: install services lint
-	$(UV) run playwright --version >/dev/null
 	$(UV) run pytest -m "" $(PYTEST_ARGS)
 
 bench: install
