@@ -24,6 +24,7 @@ class AssetTables:
     golden: ibis.Table
     memberships: ibis.Table
     owner_conflicts: ibis.Table
+    only_in_source: ibis.Table
 
 
 def source_rows(engine: Engine, spec: AssetReconcile, sources: dict[str, Source]) -> ibis.Table:
@@ -66,4 +67,8 @@ def reconcile_assets(engine: Engine, spec: AssetReconcile, sources: dict[str, So
     disputed = owners.group_by("asset_key").aggregate(n=owners.owner_email.nunique()).filter(lambda t: t.n > 1)
     conflicts = owners.semi_join(disputed, "asset_key").select("asset_key", "asset_type", "name", "source", "owner_email")
     conflicts = engine.create_table("_work_owner_conflicts", conflicts)
-    return AssetTables(golden, rows, conflicts)
+    single = golden.filter(golden.source_count == 1)
+    only = engine.create_table(
+        "_work_only_in_source", single.select("asset_key", "asset_type", "name", "owner_email", "org", source=single.sources)
+    )
+    return AssetTables(golden, rows, conflicts, only)

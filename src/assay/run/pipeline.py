@@ -142,6 +142,7 @@ def _publish(
         engine.create_table(w.ASSETS, engine.table("_work_assets"))
         engine.create_table(w.ASSET_SOURCES, engine.table("_work_asset_sources"))
         engine.create_table(w.OWNER_CONFLICTS, engine.table("_work_owner_conflicts"))
+        engine.create_table(w.ONLY_IN_SOURCE, engine.table("_work_only_in_source"))
     if "coverage" in inputs:
         engine.create_table(w.COVERAGE, inputs["coverage"])
     if "access" in inputs:

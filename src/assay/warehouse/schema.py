@@ -21,6 +21,7 @@ FINDINGS = "assay_findings"
 ASSETS = "assay_assets"
 ASSET_SOURCES = "assay_asset_sources"
 OWNER_CONFLICTS = "assay_owner_conflicts"
+ONLY_IN_SOURCE = "assay_only_in_source"
 COVERAGE = "assay_coverage"
 ACCESS = "assay_access"
 
