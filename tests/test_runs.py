@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assay.engine.engine import Engine
 from assay.demo.project import write_demo
+from assay.engine.engine import Engine
 from assay.errors import AssayError, RunError
 from assay.warehouse import schema as w
 from assay.workspace import Workspace

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import ibis
@@ -15,7 +15,23 @@ from assay.normalize import normalize
 def run(
     engine: Engine, name: str, values: Sequence[object], options: Sequence[dict], dtype: str = "string"
 ) -> list[list[tuple[object, str | None]]]:
-    """Normalize `values` under each options set in ONE query; per options set, (value, problem) rows.
+    """Normalize `values` under each options set in ONE query; per options set, (value, problem) rows."""
+
+    def pair(opts: dict) -> Callable[[ibis.Value], tuple[ibis.Value, ...]]:
+        def build(source: ibis.Value) -> tuple[ibis.Value, ...]:
+            result = normalize(name, source, opts, engine)
+            return result.value, result.problem
+
+        return build
+
+    rows = evaluate(engine, values, [pair(opts) for opts in options], dtype)
+    return [[(_naive_utc(v), p) for v, p in column] for column in rows]
+
+
+def evaluate(
+    engine: Engine, values: Sequence[object], builders: Sequence[Callable[[ibis.Value], tuple[ibis.Value, ...]]], dtype: str = "string"
+) -> list[list[tuple[object, ...]]]:
+    """Apply each builder (source column → tuple of expressions) to `values` in ONE query.
 
     NULLs travel as a flag column because Ibis' Spark memtables turn NULL strings into 'NaN'.
     """
@@ -28,13 +44,13 @@ def run(
     )
     t = ibis.memtable(data)
     source = ibis.ifelse(t.is_null, ibis.null(dtype), t.raw)
-    columns = {}
-    for i, opts in enumerate(options):
-        result = normalize(name, source, opts, engine)
-        columns[f"v{i}"] = result.value
-        columns[f"p{i}"] = result.problem
+    columns, widths = {}, []
+    for i, build in enumerate(builders):
+        exprs = build(source)
+        widths.append(len(exprs))
+        columns |= {f"c{i}_{j}": e for j, e in enumerate(exprs)}
     rows = engine.to_arrow(t.select("id", **columns).order_by("id")).to_pylist()
-    return [[(_naive_utc(row[f"v{i}"]), row[f"p{i}"]) for row in rows] for i in range(len(options))]
+    return [[tuple(row[f"c{i}_{j}"] for j in range(w)) for row in rows] for i, w in enumerate(widths)]
 
 
 def _naive_utc(value: object) -> object:

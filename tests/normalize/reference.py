@@ -179,3 +179,103 @@ def timestamp(raw: str | None, zone: str = "UTC", epoch: str = "auto", day_first
     except ValueError:
         return None, f"invalid date '{text}'"
     return local - timedelta(minutes=default_offset if offset is None else offset), None
+
+
+_DIGITS = set(string.digits)
+_IP_CHARS = set(string.hexdigits + ":.")
+
+
+def _dotted_quad(text: str) -> str | None:
+    """A dotted quad with 1–3 decimal digits per octet (leading zeros read as decimal), canonical."""
+    parts = text.split(".")
+    if len(parts) != 4 or not all(1 <= len(p) <= 3 and set(p) <= _DIGITS and int(p) <= 255 for p in parts):
+        return None
+    return ".".join(str(int(p)) for p in parts)
+
+
+def ip_address(raw: str | None):
+    """The `ipaddress` object for an accepted text, IPv4-mapped IPv6 unmapped; None if invalid."""
+    import ipaddress
+
+    if raw is None:
+        return None
+    text = raw.strip(WHITESPACE)
+    if (quad := _dotted_quad(text)) is not None:
+        return ipaddress.IPv4Address(quad)
+    if not text or not set(text) <= _IP_CHARS:  # no zone ids (`%eth0`), brackets, or ports
+        return None
+    head, colon, last = text.rpartition(":")
+    if "." in last:
+        if (quad := _dotted_quad(last)) is None:
+            return None
+        text = head + colon + quad
+    try:
+        return ipaddress.IPv6Address(text)
+    except ValueError:
+        return None
+
+
+def ip(raw: str | None, unmap_ipv4: bool = True) -> Result:
+    if raw is None:
+        return None, None
+    text = raw.strip(WHITESPACE)
+    if text == "":
+        return None, "empty IP address"
+    address = ip_address(text)
+    if address is None:
+        return None, f"invalid IP address '{text}'"
+    if unmap_ipv4 and address.version == 6 and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped), None
+    return str(address), None
+
+
+def _unmapped(raw: str | None):
+    address = ip_address(raw)
+    if address is not None and address.version == 6 and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def in_cidr(raw: str | None, cidr: str) -> bool | None:
+    import ipaddress
+
+    address = _unmapped(raw)
+    if address is None:
+        return None
+    network = ipaddress.ip_network(cidr, strict=False)
+    return address.version == network.version and address in network
+
+
+def ip_class(raw: str | None) -> str | None:
+    address = _unmapped(raw)
+    if address is None:
+        return None
+    for name, test in (
+        ("unspecified", address.is_unspecified),
+        ("loopback", address.is_loopback),
+        ("link_local", address.is_link_local),
+        ("multicast", address.is_multicast),
+        ("site_local", address.version == 6 and address.is_site_local),
+        ("reserved", address.is_reserved),
+        ("private", address.is_private),
+        ("shared", not address.is_global),
+    ):
+        if test:
+            return name
+    return "public"
+
+
+def text(raw: str | None, case: str = "fold") -> Result:
+    """NFKC, then case (`fold`: per character, `casefold()` if that is one character, else
+    `lower()` if that is; `lower`: `str.lower()`), then whitespace runs → one space, trimmed."""
+    import unicodedata
+
+    if raw is None:
+        return None, None
+    out = unicodedata.normalize("NFKC", raw)
+    if case == "lower":
+        out = "".join(c.lower() for c in out)  # per character: no final-sigma rule (Σ → σ, never ς)
+    elif case == "fold":
+        out = "".join(c.casefold() if len(c.casefold()) == 1 else c.lower() if len(c.lower()) == 1 else c for c in out)
+    out = " ".join(out.split())
+    return (out, None) if out else (None, "empty text")

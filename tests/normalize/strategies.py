@@ -114,3 +114,55 @@ timestamps = st.one_of(
     any_text,
     st.none(),
 )
+
+
+def _ipv4_text(octets: list[int], pads: list[int]) -> str:
+    return ".".join(f"{o:0{p}d}" for o, p in zip(octets, pads, strict=True))
+
+
+_octet = st.one_of(st.integers(0, 255), st.sampled_from([0, 10, 127, 169, 172, 192, 224, 255]))
+ipv4s = st.builds(_ipv4_text, st.lists(_octet, min_size=4, max_size=4), st.lists(st.integers(1, 3), min_size=4, max_size=4))
+
+_group = st.one_of(st.just(0), st.just(0), st.integers(0, 0xFFFF), st.sampled_from([1, 0xFFFF, 0xFE80, 0xFF02, 0x2001, 0xDB8, 0xFC00]))
+
+
+@st.composite
+def ipv6s(draw: st.DrawFn) -> str:
+    """Any address, spelled any valid way: padded or not, any case, `::` on any zero run, a dotted tail."""
+    groups = draw(st.lists(_group, min_size=8, max_size=8))
+    if draw(st.integers(0, 5)) == 0:
+        groups[:6] = [0, 0, 0, 0, 0, 0xFFFF]  # IPv4-mapped
+    upper = draw(st.booleans())
+    texts = [f"{g:0{draw(st.integers(1, 4))}x}" for g in groups]
+    texts = [t.upper() if upper else t for t in texts]
+    tail_v4 = draw(st.booleans()) and draw(st.booleans())
+    if tail_v4:
+        octets = [groups[6] >> 8, groups[6] & 255, groups[7] >> 8, groups[7] & 255]
+        texts = [*texts[:6], _ipv4_text(octets, draw(st.lists(st.integers(1, 3), min_size=4, max_size=4)))]
+    zero_runs = [(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts) + 1) if all(groups[k] == 0 for k in range(i, j))]
+    if zero_runs and draw(st.booleans()):
+        i, j = draw(st.sampled_from(zero_runs))
+        return ":".join(texts[:i]) + "::" + ":".join(texts[j:])
+    return ":".join(texts)
+
+
+ips = st.one_of(
+    padded(ipv4s),
+    padded(ipv6s()),
+    st.sampled_from(["::", "::1", "1::", "::ffff:1.2.3.4", "::1.2.3.4", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "fe80::1%eth0"]),
+    st.sampled_from(["[::1]", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.04", "0001.2.3.4", "1:2:3:4:5:6:7:8:9", "1::2::3"]),
+    st.sampled_from(["12345::1", ":1:2:3:4:5:6:7", "1:2:3:4:5:6:7:", "::ffff:1.2.3.256", "1:2:3:4:5:6:7:1.2.3.4", "::1.2.3.4:5"]),
+    st.text("0123456789abcdefABCDEF:.", max_size=20),
+    any_text,
+    st.none(),
+)
+
+
+_messy_chars = st.sampled_from(
+    [*"AaZzÉéßẞİıΣσςﬁＡｚ①²ǅÅÅKµΩ𐐀ᏸ", "\u00a0", "\u2003", "\u3000", "\u200b", "\t", "\n", "\x0b", "\x1c", "\u0085", "\u2028", "e\u0301"]
+)
+texts = st.one_of(
+    padded(st.lists(st.one_of(_messy_chars, st.sampled_from([" ", "  ", "Jane", "DOE", "o'Brien"])), max_size=8).map("".join)),
+    any_text,
+    st.none(),
+)

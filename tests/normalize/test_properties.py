@@ -11,10 +11,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from assay.engine import Engine
+from assay.normalize import ip
 from assay.normalize.vocab import SEVERITY_SPELLINGS, STATUS_SPELLINGS
 
 from . import reference, strategies
-from .harness import mismatches, run
+from .harness import evaluate, mismatches, run
 
 # Each example is one query over a batch of values; shrinking a batch would cost hundreds of
 # queries, so failures are reported as the list of differing rows instead (no shrink phase).
@@ -84,6 +85,8 @@ CASES = [
         reference.status,
         ({}, {"mapping": {"in-progress": "open", "sev a": "resolved"}}),
     ),
+    Case("ip", strategies.ips, reference.ip, ({}, {"unmap_ipv4": False})),
+    Case("text", strategies.texts, reference.text, ({}, {"case": "lower"}, {"case": "preserve"})),
 ]
 
 
@@ -95,5 +98,24 @@ def test_engine_matches_reference(engine: Engine, case: Case) -> None:
         results = run(engine, case.name, values, case.options, case.dtype)
         for opts, got in zip(case.options, results, strict=True):
             assert mismatches(values, got, [case.reference(v, **opts) for v in values]) == [], opts
+
+    check()
+
+
+CIDRS = ("10.0.0.0/8", "192.168.1.0/24", "0.0.0.0/0", "127.0.0.1/32", "2001:db8::/32", "fe80::/10", "::/0", "2001:db8:0:1::/63")
+
+
+def test_ip_helpers_match_reference(engine: Engine) -> None:
+    """`in_cidr` and `ip_class` agree with `ipaddress` (networks, properties) on the same inputs."""
+
+    def helpers(source):
+        return (ip.ip_class(source), *[ip.in_cidr(source, c) for c in CIDRS])
+
+    @_batch(engine)
+    @given(values=st.lists(strategies.ips, min_size=ROWS[engine.name], max_size=ROWS[engine.name]))
+    def check(values: list) -> None:
+        [got] = evaluate(engine, values, [helpers])
+        expected = [(reference.ip_class(v), *[reference.in_cidr(v, c) for c in CIDRS]) for v in values]
+        assert mismatches(values, got, expected) == []
 
     check()

@@ -20,8 +20,12 @@ class Capabilities:
     """`DELETE ... WHERE` works on ordinary tables (not on Spark's file tables)."""
     idna: bool
     """Unicode host names can be converted to punycode inside the engine."""
+    nfkc: bool = False
+    """Text can be put in Unicode NFKC form inside the engine (`Engine.nfkc`)."""
+    nfkc_udf: bool = False
+    """…but only through a vectorized Python (Arrow) UDF, which costs more than a native function."""
 
 
-DUCKDB = Capabilities(try_cast=True, reads_files=True, delete_rows=True, idna=False)
-POSTGRES = Capabilities(try_cast=False, reads_files=False, delete_rows=True, idna=False)
-PYSPARK = Capabilities(try_cast=True, reads_files=True, delete_rows=False, idna=False)
+DUCKDB = Capabilities(try_cast=True, reads_files=True, delete_rows=True, idna=False, nfkc=True, nfkc_udf=True)
+POSTGRES = Capabilities(try_cast=False, reads_files=False, delete_rows=True, idna=False, nfkc=True)
+PYSPARK = Capabilities(try_cast=True, reads_files=True, delete_rows=False, idna=False, nfkc=True, nfkc_udf=True)

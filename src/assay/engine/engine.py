@@ -119,6 +119,17 @@ class Engine:
         """Punycode each label of a lower-cased host name; only engines declaring `idna` implement it."""
         raise NotImplementedError(f"{self.name} does not declare the idna capability")
 
+    def let(self, value: ibis.Value, body: Callable[[ibis.Value], ibis.StringValue]) -> ibis.StringValue:
+        """`body(value)` with `value` evaluated once (see `assay.normalize.portable.bind`); engines
+        whose optimizer eliminates common subexpressions inline it, which is cheaper."""
+        from assay.normalize.portable import bind
+
+        return bind(value, body)
+
+    def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
+        """Unicode NFKC form of a string; only engines declaring `nfkc` implement it."""
+        raise NotImplementedError(f"{self.name} does not declare the nfkc capability")
+
 
 def builtin_function(fn_name: str, args: tuple[dt.DataType, ...], returns: dt.DataType) -> Callable[..., ibis.Value]:
     """Declare a SQL function that exists in the backend so Ibis can call it."""

@@ -42,7 +42,11 @@ class PostgresEngine(Engine):
                     "$$ LANGUAGE plpgsql IMMUTABLE"
                 )
                 self._casts[key] = builtin_function(fn, (dt.string,), dt.dtype(key))
+            cur.execute(
+                "CREATE OR REPLACE FUNCTION assay_nfkc(v text) RETURNS text AS $$ SELECT normalize(v, NFKC) $$ LANGUAGE sql IMMUTABLE"
+            )
         self._md5 = builtin_function("md5", (dt.string,), dt.string)
+        self._nfkc = builtin_function("assay_nfkc", (dt.string,), dt.string)
 
     def try_cast(self, expr: ibis.Value, dtype: dt.DataType | str) -> ibis.Value:
         dtype = dt.dtype(dtype)
@@ -53,6 +57,11 @@ class PostgresEngine(Engine):
 
     def md5(self, expr: ibis.Value) -> ibis.Value:
         return self._md5(expr)
+
+    def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
+        """Native `normalize(text, NFKC)` (PostgreSQL 13+, UTF-8 databases), via a SQL wrapper
+        because the normal form is a keyword, not an argument Ibis can pass."""
+        return self._nfkc(expr)
 
     def load_arrow(self, name: str, data: pa.Table) -> ibis.Table:
         """COPY the rows as CSV: orders of magnitude faster than row inserts."""

@@ -54,6 +54,14 @@ def _quiet_logging(state_dir: Path) -> Path:
     return path
 
 
+@ibis.udf.scalar.pandas
+def assay_nfkc(value: str) -> str:
+    """Spark has no Unicode normalization: a vectorized (Arrow-batched) pandas UDF, Arrow's utf8proc."""
+    import pyarrow.compute as pc
+
+    return pc.utf8_normalize(pa.Array.from_pandas(value, type=pa.string()), "NFKC").to_pandas()
+
+
 class SparkEngine(Engine):
     name = "pyspark"
     capabilities = PYSPARK
@@ -83,6 +91,9 @@ class SparkEngine(Engine):
         finally:
             staged.unlink(missing_ok=True)
         return self.table(name)
+
+    def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
+        return assay_nfkc(expr)
 
     def close(self) -> None:
         """Leave the session running: a process has one, and tests share it."""
