@@ -41,6 +41,13 @@ GENERATORS: dict[str, tuple[str, dict]] = {
         " 'fe80::' || printf('%x', i % 65536), '999.1.1.1'][i % 5 + 1]",
         {},
     ),
+    "cloud_id": (
+        "['ARN:AWS:S3:::Bucket-' || (i % 5000), ' arn:aws:iam::' || printf('%012d', i % 1000) || ':role/Admin',"
+        " '//Compute.googleapis.com/projects/p' || (i % 100) || '/zones/z/instances/vm-' || i || '/',"
+        " '/SUBSCRIPTIONS/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/RG' || (i % 50)"
+        " || '/providers/Microsoft.Compute/virtualMachines/VM' || i, 'arn:aws:s3', 's3://bucket'][i % 6 + 1]",
+        {},
+    ),
     "text": ("['  Jane' || chr(160) || 'DOE ' || (i % 1000), 'Ｊａｎｅ  Doe', 'Straße\t' || (i % 100), 'plain ascii name'][i % 4 + 1]", {}),
 }
 

@@ -279,3 +279,95 @@ def text(raw: str | None, case: str = "fold") -> Result:
         out = "".join(c.casefold() if len(c.casefold()) == 1 else c.lower() if len(c.lower()) == 1 else c for c in out)
     out = " ".join(out.split())
     return (out, None) if out else (None, "empty text")
+
+
+_ARN_NOUN = {"aws": "AWS ARN", "gcp": "GCP resource name", "azure": "Azure resource id"}
+
+
+def _arn_fields(text: str) -> dict[str, str | None] | None:
+    """The six fields of a valid ARN (the fixed ones lower-cased, empty ones None); None if invalid."""
+    import re
+
+    fields = text.split(":", 5)
+    if len(fields) != 6:
+        return None
+    arn, partition, service, region, account, resource = fields
+    valid = (
+        arn.translate(_LOWER) == "arn"
+        and re.fullmatch("aws(-[a-z0-9]+)*", partition.translate(_LOWER))
+        and re.fullmatch("[a-z0-9-]+", service.translate(_LOWER))
+        and re.fullmatch("[a-z0-9-]*", region.translate(_LOWER))
+        and re.fullmatch("([0-9]{12})?", account)
+        and resource != ""
+    )
+    if not valid:
+        return None
+    lowered = {"partition": partition, "service": service, "region": region, "account": account}
+    out: dict[str, str | None] = {k: v.translate(_LOWER) or None for k, v in lowered.items()}
+    out["resource"] = resource
+    out["id"] = ":".join(["arn", partition, service, region, account]).translate(_LOWER) + ":" + resource
+    return out
+
+
+def _gcp_name(text: str) -> str | None:
+    import re
+
+    if not text.startswith("//"):
+        return None
+    host, slash, path = text[2:].partition("/")
+    host = host.translate(_LOWER)
+    if not slash or not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.googleapis\.com", host):
+        return None
+    path = path.removesuffix("/")
+    segments = path.split("/")
+    if len(segments) < 2 or "" in segments:
+        return None
+    return f"//{host}/{path}"
+
+
+def _azure_id(text: str) -> str | None:
+    import re
+
+    lowered = text.translate(_LOWER).removesuffix("/")
+    if not lowered.startswith("/"):
+        return None
+    segments = lowered[1:].split("/")
+    if "" in segments or len(segments) < 2 or segments[0] != "subscriptions":
+        return None
+    if not re.fullmatch("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", segments[1]):
+        return None
+    rest = segments[2:]
+    if rest[:1] == ["resourcegroups"]:
+        if len(rest) < 2:
+            return None
+        rest = rest[2:]
+    if rest and (rest[0] != "providers" or len(rest) < 4 or len(rest) % 2 != 0):
+        return None  # providers / NAMESPACE / TYPE / NAME, then TYPE / NAME pairs
+    return lowered
+
+
+def cloud_id(raw: str | None, kind: str = "auto", part: str = "id") -> Result:
+    if raw is None:
+        return None, None
+    text = raw.strip(WHITESPACE)
+    if text == "":
+        return None, "empty cloud resource id"
+    if kind == "auto":
+        lowered = text.translate(_LOWER)
+        if lowered.startswith("arn:"):
+            kind = "aws"
+        elif text.startswith("//"):
+            kind = "gcp"
+        elif lowered.startswith("/subscriptions/"):
+            kind = "azure"
+        else:
+            return None, f"unrecognized cloud resource id '{text}'"
+    if kind == "aws":
+        fields = _arn_fields(text)
+        return (fields[part], None) if fields else (None, f"invalid AWS ARN '{text}'")
+    canonical = _gcp_name(text) if kind == "gcp" else _azure_id(text)
+    if canonical is None:
+        return None, f"invalid {_ARN_NOUN[kind]} '{text}'"
+    if part != "id":
+        return None, f"no {part} in {_ARN_NOUN[kind]} '{text}'"
+    return canonical, None

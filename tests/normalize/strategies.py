@@ -166,3 +166,100 @@ texts = st.one_of(
     any_text,
     st.none(),
 )
+
+
+def _recase(text: str, upper: list[bool]) -> str:
+    return "".join(c.upper() if upper[i % len(upper)] else c.lower() for i, c in enumerate(text))
+
+
+_cases = st.sampled_from([[False], [True], [True, False], [False, False, True], [True, True, False, True, False]])
+"""Upper-case patterns for `_recase` (one draw each: a 400-row batch must fit hypothesis' buffer)."""
+_slashes = st.sampled_from(["", "", "", "/", "//"])
+_id_segment = st.sampled_from(
+    [
+        *"abXY09-_.:",
+        "my-project",
+        "Prod-VM_1",
+        "i-0abc",
+        "a.b",
+        "ünïcode",
+        "sp ace",
+        "\u212a",
+        "1234567890",
+        "x:y",
+        "Ab",
+        "-",
+        "é\t",
+        *["", "a/b", " "],  # invalid as a path segment
+    ]
+)
+"""One path segment or resource part (one draw); the last three make an id invalid."""
+
+
+def _mostly(good: list[str], bad: list[str]) -> st.SearchStrategy[str]:
+    """One of `good` five times in six, else one of `bad` (one draw): most generated ids stay valid."""
+    return st.sampled_from([g for g in good for _ in range(len(bad))] * 5 + bad)
+
+
+_partition = _mostly(["aws", "aws-cn", "aws-us-gov", "aws-iso-b"], ["awsx", "gcp", "aws-", ""])
+_service = _mostly(["s3", "iam", "ec2", "execute-api", "lambda"], ["", "s_3", "s3.x"])
+_region = _mostly(["", "us-east-1", "eu-west-2", "cn-north-1"], ["us_east", "\u212a"])
+_account = _mostly(
+    ["", "123456789012", "000011112222"], ["12345678901", "1234567890123", "aws", "12345678901a", "１２３４５６７８９０１２"]
+)
+_resource = st.one_of(
+    st.sampled_from(["Bucket-1", "my-bucket/Key.txt", "role/Admin", "instance/i-0ABC", "function:Fn:$LATEST", "", ":x"]),
+    st.builds(lambda a, sep, b: a + sep + b, _id_segment, st.sampled_from(["/", ":", ""]), _id_segment),
+)
+
+
+@st.composite
+def arns(draw: st.DrawFn) -> str:
+    upper = draw(_cases)
+    fields = [_recase(field, upper) for field in ("arn", draw(_partition), draw(_service), draw(_region))]
+    fields += [draw(_account), draw(_resource)]
+    if draw(st.integers(0, 9)) == 9:
+        del fields[draw(st.integers(1, 4))]  # a field missing
+    return ":".join(fields)
+
+
+@st.composite
+def gcp_names(draw: st.DrawFn) -> str:
+    service = draw(_mostly(["compute", "storage", "cloudresourcemanager", "container", "a.b"], ["bad_host", "", "\u212a"]))
+    host = _recase(service + draw(_mostly([".googleapis.com"], [".googleapis.co", "", ".googleapis.com.evil"])), draw(_cases))
+    segments = [draw(_id_segment) for _ in range(draw(st.sampled_from([2, 4, 6, 2, 4, 1, 0, 3])))]
+    if segments and draw(st.booleans()):
+        segments[0] = "projects"
+    return "//" + host + "".join("/" + s for s in segments) + draw(_slashes)
+
+
+_guid = st.builds(
+    lambda h, upper: _recase(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}", upper),
+    st.integers(0, 2**128 - 1).map(lambda n: f"{n:032x}"),
+    _cases,
+)
+
+
+@st.composite
+def azure_ids(draw: st.DrawFn) -> str:
+    guid = draw(st.one_of(*[_guid] * 5, st.sampled_from(["not-a-guid", "0000000-0000-0000-0000-000000000000", "", "{" + "0" * 8 + "}"])))
+    out = "/" + _recase("subscriptions", draw(_cases)) + "/" + guid
+    level = draw(st.integers(0, 4))
+    if level >= 1:
+        out += "/" + _recase("resourceGroups", draw(_cases)) + "/" + draw(_id_segment)
+    if level >= 2:
+        provider = draw(st.sampled_from(["Microsoft.Compute", "Microsoft.Storage", "microsoft.insights"]))
+        pairs = [(draw(_id_segment), draw(_id_segment)) for _ in range(draw(st.sampled_from([1, 1, 2, 0])))]
+        extra = draw(_mostly([""], ["/dangling", "/providers", "//x"]))
+        out += "/" + _recase("providers", draw(_cases)) + "/" + provider + "".join(f"/{t}/{n}" for t, n in pairs) + extra
+    return out + draw(_slashes)
+
+
+cloud_ids = st.one_of(
+    padded(arns()),
+    padded(gcp_names()),
+    padded(azure_ids()),
+    st.sampled_from(["arn:aws:s3", "arn:", "//", "/subscriptions/", "/providers/Microsoft.Management/managementGroups/x", "s3://bucket"]),
+    any_text,
+    st.none(),
+)

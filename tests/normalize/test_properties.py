@@ -87,6 +87,20 @@ CASES = [
     ),
     Case("ip", strategies.ips, reference.ip, ({}, {"unmap_ipv4": False})),
     Case("text", strategies.texts, reference.text, ({}, {"case": "lower"}, {"case": "preserve"})),
+    Case(
+        "cloud_id",
+        strategies.cloud_ids,
+        reference.cloud_id,
+        (
+            {},
+            {"part": "account"},
+            {"part": "region"},
+            {"kind": "aws", "part": "resource"},
+            {"kind": "aws", "part": "partition"},
+            {"kind": "gcp"},
+            {"kind": "azure"},
+        ),
+    ),
 ]
 
 

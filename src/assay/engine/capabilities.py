@@ -9,7 +9,8 @@ from dataclasses import dataclass
 class Capabilities:
     """Backend features that change how the engine layer compiles an operation.
 
-    Each flag documents a real difference between engines; stages never test them.
+    Each flag documents a real difference between engines. The engine subclasses implement the
+    difference; a stage may read a flag to choose a documented fallback, never the engine's name.
     """
 
     try_cast: bool

@@ -11,7 +11,7 @@ import ibis
 from pydantic import BaseModel
 
 from assay.engine import Engine
-from assay.normalize import email, hostname, ip, mac, text, timestamp, vocab  # noqa: F401 - importing registers the normalizers
+from assay.normalize import cloud_id, email, hostname, ip, mac, text, timestamp, vocab  # noqa: F401 - importing registers the normalizers
 from assay.normalize.registry import lookup, names
 from assay.normalize.result import Normalized
 
