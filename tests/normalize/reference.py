@@ -297,7 +297,7 @@ def _arn_fields(text: str) -> dict[str, str | None] | None:
         and re.fullmatch("aws(-[a-z0-9]+)*", partition.translate(_LOWER))
         and re.fullmatch("[a-z0-9-]+", service.translate(_LOWER))
         and re.fullmatch("[a-z0-9-]*", region.translate(_LOWER))
-        and re.fullmatch("([0-9]{12})?", account)
+        and re.fullmatch("([0-9]{12}|aws)?", account)
         and resource != ""
     )
     if not valid:

@@ -205,7 +205,7 @@ _partition = _mostly(["aws", "aws-cn", "aws-us-gov", "aws-iso-b"], ["awsx", "gcp
 _service = _mostly(["s3", "iam", "ec2", "execute-api", "lambda"], ["", "s_3", "s3.x"])
 _region = _mostly(["", "us-east-1", "eu-west-2", "cn-north-1"], ["us_east", "\u212a"])
 _account = _mostly(
-    ["", "123456789012", "000011112222"], ["12345678901", "1234567890123", "aws", "12345678901a", "１２３４５６７８９０１２"]
+    ["", "123456789012", "000011112222", "aws"], ["12345678901", "1234567890123", "AWS", "awsx", "12345678901a", "１２３４５６７８９０１２"]
 )
 _resource = st.one_of(
     st.sampled_from(["Bucket-1", "my-bucket/Key.txt", "role/Admin", "instance/i-0ABC", "function:Fn:$LATEST", "", ":x"]),

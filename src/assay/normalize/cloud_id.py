@@ -31,7 +31,7 @@ _ARN_PREFIX = (
     "([aA][wW][sS](?:-[A-Za-z0-9]+)*):"  # partition: aws, aws-cn, aws-us-gov, aws-iso-b …
     "([A-Za-z0-9-]+):"  # service
     "([A-Za-z0-9-]*):"  # region, empty for global services (S3, IAM)
-    "([0-9]{12})?:)"  # account, empty for S3 buckets
+    "([0-9]{12}|aws)?:)"  # account, empty for S3 buckets, `aws` for AWS-managed policies
 )
 """Everything up to the resource; the fields hold no `:`, so the match is the first five fields."""
 _ARN = _ARN_PREFIX + "(?:[^:]|:)"
