@@ -15,6 +15,7 @@ import ibis.expr.datatypes as dt
 import pyarrow as pa
 
 from assay.engine.capabilities import Capabilities
+from assay.engine.expressions import bind
 from assay.errors import EngineError
 
 log = logging.getLogger("assay.engine")
@@ -120,10 +121,8 @@ class Engine:
         raise NotImplementedError(f"{self.name} does not declare the idna capability")
 
     def let(self, value: ibis.Value, body: Callable[[ibis.Value], ibis.StringValue]) -> ibis.StringValue:
-        """`body(value)` with `value` evaluated once (see `assay.normalize.portable.bind`); engines
+        """`body(value)` with `value` evaluated once (see `assay.engine.expressions.bind`); engines
         whose optimizer eliminates common subexpressions inline it, which is cheaper."""
-        from assay.normalize.portable import bind
-
         return bind(value, body)
 
     def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:

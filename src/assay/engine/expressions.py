@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ibis
 
 
@@ -30,3 +32,16 @@ def json_object(fields: dict[str, ibis.Value]) -> ibis.StringValue:
 def _json_key(key: str) -> str:
     escaped = key.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+def bind(value: ibis.Value, body: Callable[[ibis.Value], ibis.StringValue]) -> ibis.StringValue:
+    """`body(value)` with `value` computed once: a `let` for SQL, which has none.
+
+    Every reference to an expression repeats it in the query text; an expression that refers to a
+    large one a dozen times (and nests) grows the query to megabytes. Mapping a lambda over a
+    one-element array binds the value to the lambda's parameter on all three engines; the string
+    result comes back with `array_to_string` (a NULL result gives `''`, folded back to NULL;
+    `body` must therefore never produce `''`). Array indexing is avoided: Ibis compiles `[0]`
+    inside PostgreSQL's `ARRAY(SELECT …)` to the wrong subscript.
+    """
+    return ibis.array([value]).map(body).join("").nullif("")

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import ibis
 
 from assay.engine import Engine
-from assay.normalize.portable import bind, extract, quoted, trim
+from assay.engine.expressions import bind
+from assay.normalize.portable import extract, quoted, trim
 from assay.normalize.registry import Options, register
 from assay.normalize.result import Normalized, problem
 

@@ -13,8 +13,6 @@ non-capturing groups, no `.`, no `\\s`/`\\d`, no look-around) and are applied to
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import ibis
 
 NON_ASCII = "[\u0080-\U0010ffff]"
@@ -59,14 +57,3 @@ def case_insensitive(literal: str) -> str:
     return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else f"[{c}]" if c == "." else c for c in literal)
 
 
-def bind(value: ibis.Value, body: Callable[[ibis.Value], ibis.StringValue]) -> ibis.StringValue:
-    """`body(value)` with `value` computed once: a `let` for SQL, which has none.
-
-    Every reference to an expression repeats it in the query text; an expression that refers to a
-    large one a dozen times (and nests) grows the query to megabytes. Mapping a lambda over a
-    one-element array binds the value to the lambda's parameter on all three engines; the string
-    result comes back with `array_to_string` (a NULL result gives `''`, folded back to NULL;
-    `body` must therefore never produce `''`). Array indexing is avoided: Ibis compiles `[0]`
-    inside PostgreSQL's `ARRAY(SELECT …)` to the wrong subscript.
-    """
-    return ibis.array([value]).map(body).join("").nullif("")
