@@ -17,7 +17,7 @@ import pyarrow as pa
 from assay.checks.kinds import check_identity
 from assay.checks.run import run_checks
 from assay.engine import Engine, connect
-from assay.ingest.stage import ingest_source
+from assay.ingest.stage import ingest_all
 from assay.project import Project, load_project
 from assay.report.context import Definition, ReportContext
 from assay.run.pipeline import RunResult, StageCallback, run_project
@@ -43,8 +43,7 @@ class Workspace:
 
     def check(self, as_of: date) -> pa.Table:
         """Ingest and check without recording a run: a quality gate for schedulers."""
-        for name, source in self.project.sources.items():
-            ingest_source(self.engine, self.project_dir, name, source)
+        ingest_all(self.engine, self.project_dir, self.project.sources)
         return run_checks(self.engine, self.project, datetime.combine(as_of, time()))
 
     def latest_run(self) -> dict | None:

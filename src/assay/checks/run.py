@@ -12,8 +12,11 @@ from assay.checks.kinds import plan_check
 from assay.engine import Engine
 from assay.ingest.stage import table_name
 from assay.project.models import Project
+from assay.warehouse.schema import CHECK_RESULTS, HISTORY
 
 SAMPLE_ROWS = 5
+_WAREHOUSE_SCHEMA = HISTORY[CHECK_RESULTS].to_pyarrow()
+_RESULT_SCHEMA = _WAREHOUSE_SCHEMA.remove(_WAREHOUSE_SCHEMA.get_field_index("run_id"))  # run_id is added on publish
 
 
 def run_checks(engine: Engine, project: Project, as_of: datetime) -> pa.Table:
@@ -47,20 +50,4 @@ def run_checks(engine: Engine, project: Project, as_of: datetime) -> pa.Table:
                     "samples": json.dumps(samples, default=str, ensure_ascii=False),
                 }
             )
-    return pa.Table.from_pylist(rows, schema=_SCHEMA)
-
-
-_SCHEMA = pa.schema(
-    [
-        ("check_id", pa.string()),
-        ("source", pa.string()),
-        ("kind", pa.string()),
-        ("column_name", pa.string()),
-        ("severity", pa.string()),
-        ("status", pa.string()),
-        ("failing_rows", pa.int64()),
-        ("total_rows", pa.int64()),
-        ("description", pa.string()),
-        ("samples", pa.string()),
-    ]
-)
+    return pa.Table.from_pylist(rows, schema=_RESULT_SCHEMA)

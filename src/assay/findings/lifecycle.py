@@ -18,7 +18,8 @@ import ibis
 
 from assay.warehouse.schema import FINDINGS_SCHEMA
 
-ACTIVE = ("new", "open", "reopened")
+OPEN_STATUSES = ("new", "open", "reopened")
+"""Statuses of a finding that is still detected; `resolved` is the only other one."""
 
 
 def empty_state() -> ibis.Table:
@@ -31,7 +32,7 @@ def next_state(previous: ibis.Table, detected: ibis.Table, run_id: str, as_of: d
     joined = previous.outer_join(d, previous.fingerprint == d.d_fingerprint)
     seen = joined.d_fingerprint.notnull()
     known = joined.fingerprint.notnull()
-    was_active = known & joined.status.isin(ACTIVE)
+    was_active = known & joined.status.isin(OPEN_STATUSES)
     today = ibis.literal(as_of)
     status = ibis.cases(
         (seen & ~known, "new"),

@@ -84,6 +84,11 @@ def ingest_source(engine: Engine, project_dir: Path, name: str, source: Source) 
     return outcome
 
 
+def ingest_all(engine: Engine, project_dir: Path, sources: dict[str, Source]) -> list[IngestOutcome]:
+    """Ingest every declared source, in declaration order."""
+    return [ingest_source(engine, project_dir, name, source) for name, source in sources.items()]
+
+
 def _remembered(engine: Engine, name: str, digest: str) -> IngestOutcome | None:
     if not (engine.exists(STATE) and engine.exists(table_name(name)) and engine.exists(quarantine_name(name))):
         return None

@@ -20,6 +20,7 @@ from assay.project.models import CoverageMetric, DurationMetric, OpenCountMetric
 Aggregate = Callable[[ibis.Table], dict[str, ibis.Value]]
 UNITS = {"coverage": "ratio", "open_count": "count", "duration": "days", "sla": "ratio"}
 SECONDS_PER_DAY = 86400
+_EPOCH = datetime(1970, 1, 1)
 
 
 def metric_rows(engine: Engine, project: Project, coverage: ibis.Table | None, as_of: datetime) -> ibis.Table | None:
@@ -113,7 +114,7 @@ def _sla_decided(t: ibis.Table, metric: SlaMetric, as_of: datetime) -> ibis.Tabl
     time if it is still open then (missed): decided_at = min(closed_at, due_at). A finding
     closed after `as_of` counts as open at `as_of`.
     """
-    now = int(as_of.timestamp()) if as_of.tzinfo else int((as_of - datetime(1970, 1, 1)).total_seconds())
+    now = int((as_of - _EPOCH).total_seconds())  # as_of is naive UTC, like every stored timestamp
     t = t.filter(t.severity.isin(list(metric.days)) & t[metric.start].notnull())
     sla_seconds = ibis.cases(*((t.severity == sev, days * SECONDS_PER_DAY) for sev, days in metric.days.items()))
     due = _epoch(t[metric.start]) + sla_seconds

@@ -15,6 +15,7 @@ from typing import Any
 import ibis
 
 from assay.engine import Engine
+from assay.findings.lifecycle import OPEN_STATUSES
 from assay.warehouse import history
 from assay.warehouse import schema as S
 
@@ -22,8 +23,6 @@ Rows = list[dict[str, Any]]
 
 TOP_N = 20
 """How many rows any list on the page shows at most."""
-
-OPEN_STATUSES = ("new", "open", "reopened")
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
+from assay.findings.lifecycle import OPEN_STATUSES
 from assay.report import formatting as fmt
 from assay.report.context import Definition
-from assay.report.queries import OPEN_STATUSES, Rows, Run
+from assay.report.queries import Rows, Run
 
 HIGHER_IS_BETTER = {"coverage": True, "sla": True, "open_count": False, "duration": False}
 """Which way is good for each metric kind; a kind not listed is shown without a verdict."""

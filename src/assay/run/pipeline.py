@@ -26,7 +26,7 @@ from assay.engine import Engine
 from assay.errors import AssayError, RunError
 from assay.findings.detect import detections
 from assay.findings.lifecycle import empty_state, next_state
-from assay.ingest.stage import IngestOutcome, ingest_source, quarantine_rows
+from assay.ingest.stage import IngestOutcome, ingest_all, quarantine_rows
 from assay.metrics.compute import metric_rows
 from assay.project.models import Project
 from assay.reconcile.access import access_table
@@ -79,7 +79,7 @@ def run_project(engine: Engine, project: Project, project_dir: Path, as_of: date
 
     try:
         with stage("ingest"):
-            result.accounting = [ingest_source(engine, project_dir, n, s) for n, s in project.sources.items()]
+            result.accounting = ingest_all(engine, project_dir, project.sources)
         inputs: dict[str, ibis.Table] = {}
         with stage("reconcile"):
             assets = reconcile_assets(engine, project.reconcile.assets, project.sources) if project.reconcile else None
@@ -171,6 +171,7 @@ def _record_run(engine: Engine, project: Project, result: RunResult, started: da
 
 
 def _drop_work_tables(engine: Engine) -> None:
+    """Remove this run's work tables, and ingest scratch tables an interrupted ingest left behind."""
     for name in engine.con.list_tables():
         if name.startswith(("_work_", "_typed_", "_raw_", "_rejects_")):
             engine.drop(name)
