@@ -4,7 +4,9 @@
     ├── ConfigError            the project file is wrong (names file, line, key path)
     ├── SourceError            an input file is missing or malformed (names source and field)
     ├── EngineError            the engine URL is wrong or the engine refused a query
-    └── RunError               a run could not complete; earlier history is untouched
+    ├── RunError               a run could not complete; earlier history is untouched
+    ├── RunLockedError         another run of the same project holds the run lock
+    └── WarehouseVersionError  the warehouse was written by a newer assay
 
 The CLI prints these as one clear message; anything else is a bug and shows a traceback.
 """
@@ -34,3 +36,11 @@ class EngineError(AssayError):
 
 class RunError(AssayError):
     """A run that failed; it is recorded as failed and wrote no history."""
+
+
+class RunLockedError(AssayError):
+    """Another run of the same project is in progress; it names the holder and since when."""
+
+
+class WarehouseVersionError(AssayError):
+    """The warehouse's schema is newer than this assay understands."""

@@ -18,11 +18,14 @@ class Capabilities:
     """`DELETE ... WHERE` works on ordinary tables (not on Spark's file tables)."""
     idna: bool
     """Unicode host names can be converted to punycode inside the engine."""
+    transactions: bool = False
+    """Several writes (DDL included) can be committed or rolled back as one; where not, runs are
+    published by a final marker that every reader filters on (see `assay.run.publish`)."""
     nfkc: bool = False
     """Text can be put in Unicode NFKC form inside the engine (`Engine.nfkc`; a vectorized Arrow
     UDF on DuckDB and Spark, native on PostgreSQL)."""
 
 
-DUCKDB = Capabilities(delete_rows=True, idna=False, nfkc=True)
-POSTGRES = Capabilities(delete_rows=True, idna=False, nfkc=True)
+DUCKDB = Capabilities(delete_rows=True, idna=False, transactions=True, nfkc=True)
+POSTGRES = Capabilities(delete_rows=True, idna=False, transactions=True, nfkc=True)
 PYSPARK = Capabilities(delete_rows=False, idna=False, nfkc=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import ibis
 import pyarrow.compute as pc
@@ -28,5 +29,14 @@ class DuckDBEngine(Engine):
     def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
         return assay_nfkc(expr)
 
-    def _delete_where_run(self, name: str, run_id: str) -> None:
-        self.con.con.execute(f'DELETE FROM "{name}" WHERE run_id = ?', [run_id])
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """DuckDB's transactions cover DDL too: a replaced table and the run marker commit as one."""
+        raw = self.con.con
+        raw.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            raw.execute("ROLLBACK")
+            raise
+        raw.execute("COMMIT")

@@ -7,7 +7,10 @@ only what their :class:`Capabilities` say differs.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import ibis
@@ -19,6 +22,10 @@ from assay.engine.expressions import bind
 from assay.errors import EngineError
 
 log = logging.getLogger("assay.engine")
+
+FAULT_ENV = "ASSAY_FAULT_AFTER_WRITES"
+"""Testing aid: the process kills itself (SIGKILL, no clean-up) when it is about to make its
+Nth write, so crash tests can stop a real run at any write."""
 
 
 class Engine:
@@ -35,6 +42,8 @@ class Engine:
     def __init__(self, con: ibis.BaseBackend, display_url: str):
         self.con = con
         self.display_url = display_url
+        self._writes = 0
+        self._fault_after = int(os.environ.get(FAULT_ENV, "0") or 0)
 
     # --- tables -------------------------------------------------------------------------
     def table(self, name: str) -> ibis.Table:
@@ -47,32 +56,79 @@ class Engine:
         """Create or replace `name` from an expression or an Arrow table."""
         if isinstance(obj, pa.Table):
             return self.load_arrow(name, obj)
+        self._write()
         self._guard(lambda: self.con.create_table(name, obj, overwrite=True), obj)
         return self.table(name)
 
     def create_empty(self, name: str, schema: ibis.Schema) -> None:
+        self._write()
         self._guard(lambda: self.con.create_table(name, schema=schema, overwrite=False), None)
 
     def insert(self, name: str, obj: ibis.Table) -> None:
         """Append rows, casting them to the target's schema so every engine stores the same types."""
         target = self.table(name).schema()
         aligned = obj.select([obj[c].cast(t).name(c) for c, t in target.items()])
+        self._write()
         self._guard(lambda: self.con.insert(name, aligned), aligned)
 
     def drop(self, name: str) -> None:
         if self.exists(name):
+            self._write()
             self.con.drop_table(name, force=True)
 
-    def delete_run(self, name: str, run_id: str) -> None:
-        """Remove a failed run's rows from a history table where the backend can delete.
+    def drop_view(self, name: str) -> None:
+        if self.exists(name):
+            self._write()
+            self._guard(lambda: self.con.drop_view(name, force=True), None)
 
-        Readers only ever see rows of successful runs, so a backend without DELETE stays correct.
+    def create_view(self, name: str, expr: ibis.Table) -> None:
+        """Create or replace a persistent view (readers see it across processes)."""
+        self._write()
+        self._guard(lambda: self.con.create_view(name, expr, overwrite=True), expr)
+
+    def keep_runs(self, name: str, keep: ibis.Table) -> None:
+        """Delete the rows of `name` whose `run_id` is not in `keep` (an expression over stored tables).
+
+        Only where the backend can delete; elsewhere the rows stay and readers, who only ever see
+        rows of successful runs, never see them.
         """
-        if self.capabilities.delete_rows and self.exists(name):
-            self._delete_where_run(name, run_id)
+        if not (self.capabilities.delete_rows and self.exists(name)):
+            return
+        self._write()
+        kept = self.con.compile(keep.select("run_id"))
+        self._execute(f'DELETE FROM "{_ident(name)}" WHERE run_id NOT IN ({kept})')
 
-    def _delete_where_run(self, name: str, run_id: str) -> None:
-        raise NotImplementedError
+    def add_column(self, table: str, column: str, dtype: dt.DataType | str) -> None:
+        """Add a nullable column (warehouse migrations)."""
+        self._write()
+        sql_type = dt.dtype(dtype).to_sqlglot(self.con.dialect).sql(self.con.dialect)
+        self._execute(f'ALTER TABLE "{_ident(table)}" ADD COLUMN "{_ident(column)}" {sql_type}')
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Every write inside commits together or not at all, where the backend has transactions.
+
+        Without them (Spark) the writes happen one by one, and the run publishes by a final marker
+        instead; callers do not need to know which.
+        """
+        yield
+
+    @contextmanager
+    def exclusive(self, key: str) -> Iterator[None]:
+        """Hold a lock named `key` on the server for the block, where the engine is a shared server.
+
+        Embedded and local engines rely on the project's lock file (`assay.run.lock`).
+        """
+        yield
+
+    def _execute(self, sql: str) -> None:
+        """Run one statement built by the engine layer from quoted identifiers and compiled Ibis."""
+        self._guard(lambda: self.con.raw_sql(sql), None)
+
+    def _write(self) -> None:
+        self._writes += 1
+        if self._fault_after and self._writes >= self._fault_after:
+            os.kill(os.getpid(), signal.SIGKILL)
 
     # --- moving data ----------------------------------------------------------------------
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
@@ -84,6 +140,7 @@ class Engine:
 
     def load_arrow(self, name: str, data: pa.Table) -> ibis.Table:
         """Bulk-load an Arrow table with the backend's fastest path."""
+        self._write()
         self._guard(lambda: self.con.create_table(name, data, overwrite=True), None)
         return self.table(name)
 
@@ -128,6 +185,10 @@ class Engine:
     def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
         """Unicode NFKC form of a string; only engines declaring `nfkc` implement it."""
         raise NotImplementedError(f"{self.name} does not declare the nfkc capability")
+
+
+def _ident(name: str) -> str:
+    return name.replace('"', '""')
 
 
 def builtin_function(fn_name: str, args: tuple[dt.DataType, ...], returns: dt.DataType) -> Callable[..., ibis.Value]:

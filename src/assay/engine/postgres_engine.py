@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -11,6 +15,7 @@ import pyarrow.csv as pacsv
 
 from assay.engine.capabilities import POSTGRES
 from assay.engine.engine import Engine, builtin_function
+from assay.errors import RunLockedError
 
 _SAFE_CAST_SQL_TYPES = {
     "int64": "bigint",
@@ -71,11 +76,53 @@ class PostgresEngine(Engine):
         pacsv.write_csv(data, buffer, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
         columns = ", ".join(f'"{c}"' for c in data.column_names)
         raw = self.con.con
-        with raw.cursor() as cur, cur.copy(f'COPY "{name}" ({columns}) FROM STDIN (FORMAT csv)') as copy:
+        with raw.transaction(), raw.cursor() as cur, cur.copy(f'COPY "{name}" ({columns}) FROM STDIN (FORMAT csv)') as copy:
             copy.write(buffer.getvalue())
-        raw.commit()
         return self.table(name)
 
-    def _delete_where_run(self, name: str, run_id: str) -> None:
-        with self.con.begin() as cur:
-            cur.execute(f'DELETE FROM "{name}" WHERE run_id = %s', (run_id,))
+    def _execute(self, sql: str) -> None:
+        def run() -> None:
+            with self.con.begin() as cur:
+                cur.execute(sql)
+
+        self._guard(run, None)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One server transaction; Ibis's own transaction blocks inside it become savepoints."""
+        raw = self.con.con
+        if raw.info.transaction_status != 0:  # an implicit read transaction is open: end it first
+            raw.commit()
+        with raw.transaction():
+            yield
+
+    @contextmanager
+    def exclusive(self, key: str) -> Iterator[None]:
+        """A session advisory lock: the server frees it when the holder's connection dies, so a
+        killed run never leaves a stale lock behind."""
+        raw = self.con.con
+        holder = f"assay pid {os.getpid()} on {socket.gethostname()}"
+        with raw.transaction(), raw.cursor() as cur:
+            cur.execute("SELECT set_config('application_name', %s, false)", (holder[:63],))
+            cur.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", (key,))
+            locked = cur.fetchone()[0]
+            if not locked:
+                cur.execute(
+                    "SELECT a.application_name, a.client_addr::text, a.backend_start FROM pg_locks l "
+                    "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+                    "AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(%s, 0) LIMIT 1",
+                    (key,),
+                )
+                row = cur.fetchone()
+        if not locked:
+            who = (
+                f"{row[0] or 'another session'} (from {row[1] or 'local socket'}) since {row[2]:%Y-%m-%d %H:%M:%S %Z}"
+                if row
+                else "another session"
+            )
+            raise RunLockedError(f"another run of this project is in progress on {self.display_url}: held by {who}")
+        try:
+            yield
+        finally:
+            with raw.transaction(), raw.cursor() as cur:
+                cur.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))

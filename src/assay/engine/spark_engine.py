@@ -95,5 +95,15 @@ class SparkEngine(Engine):
     def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
         return assay_nfkc(expr)
 
+    def create_view(self, name: str, expr: ibis.Table) -> None:
+        """A view in the metastore (Ibis makes Spark views temporary, gone with the session)."""
+        self._write()
+        self._execute(f"CREATE OR REPLACE VIEW `{name}` AS {self.con.compile(expr)}")
+
+    def add_column(self, table: str, column: str, dtype: ibis.expr.datatypes.DataType | str) -> None:
+        self._write()
+        sql_type = ibis.dtype(dtype).to_sqlglot(self.con.dialect).sql(self.con.dialect)
+        self._execute(f"ALTER TABLE `{table}` ADD COLUMNS (`{column}` {sql_type})")
+
     def close(self) -> None:
         """Leave the session running: a process has one, and tests share it."""

@@ -1,7 +1,7 @@
 """Execute a project for one as-of date: ingest → reconcile → checks → metrics → findings → publish.
 
-Every stage computes into work tables; only `publish` touches history, and a failure anywhere
-removes this run's rows again and records the run as failed, so earlier history stays as it was.
+Every stage computes into work tables; only `publish` touches history, all at once (see
+`assay.run.publish`), and a failure anywhere records the run as failed and changes nothing else.
 """
 
 from __future__ import annotations
@@ -32,8 +32,11 @@ from assay.project.models import Project
 from assay.reconcile.access import access_table
 from assay.reconcile.assets import reconcile_assets
 from assay.reconcile.coverage import coverage_matrix
+from assay.run.lock import run_lock
+from assay.run.publish import publish
 from assay.warehouse import schema as w
-from assay.warehouse.history import ensure_history, latest_run, next_run_seq
+from assay.warehouse.history import latest_run, next_run_seq
+from assay.warehouse.setup import SCRATCH_PREFIXES, clear_dead_runs, prepare_warehouse
 
 STAGES = ("ingest", "reconcile", "checks", "metrics", "findings", "publish")
 StageCallback = Callable[[str], None]
@@ -56,14 +59,27 @@ def config_hash(project: Project) -> str:
 
 
 def run_project(engine: Engine, project: Project, project_dir: Path, as_of: date, on_stage: StageCallback | None = None) -> RunResult:
-    """Run the whole flow; raise RunError (after recording the failed run) if any stage fails."""
-    ensure_history(engine)
-    latest = latest_run(engine)
-    if latest is not None and as_of < latest["as_of"]:
-        raise AssayError(
-            f"as-of {as_of} is before the latest successful run's as-of {latest['as_of']}: findings history "
-            "is built in date order, so runs must not go back in time (re-running the same date is fine)"
-        )
+    """Run the whole flow; raise RunError (after recording the failed run) if any stage fails.
+
+    One run per project at a time (`assay.run.lock`); the warehouse is migrated and cleared of a
+    killed run's leftovers first, so the run starts from exactly the last successful state.
+    """
+    with run_lock(engine, project.name, project_dir):
+        prepare_warehouse(engine)
+        clear_dead_runs(engine)
+        latest = latest_run(engine)
+        if latest is not None and as_of < latest["as_of"]:
+            raise AssayError(
+                f"as-of {as_of} is before the latest successful run's as-of {latest['as_of']}: findings history "
+                "is built in date order, so runs must not go back in time (re-running the same date is fine)"
+            )
+        try:
+            return _run(engine, project, project_dir, as_of, on_stage)
+        finally:
+            _drop_work_tables(engine)
+
+
+def _run(engine: Engine, project: Project, project_dir: Path, as_of: date, on_stage: StageCallback | None) -> RunResult:
     seq = next_run_seq(engine)
     result = RunResult(f"{as_of:%Y%m%d}-{seq:04d}-{uuid.uuid4().hex[:6]}", seq, as_of, "running")
     started = datetime.now(UTC).replace(tzinfo=None)
@@ -97,60 +113,58 @@ def run_project(engine: Engine, project: Project, project_dir: Path, as_of: date
             detected = detections(engine, project.findings, inputs, as_of)
             state = engine.create_table("_work_findings", next_state(previous, detected, result.run_id, as_of))
         with stage("publish"):
-            _publish(engine, result, metrics, state, assets is not None, inputs)
-        result.status = "success"
-        _record_run(engine, project, result, started, error=None)
+            result.status = "success"
+            history, current = _results(engine, result, metrics, state, assets is not None, inputs)
+            publish(engine, _run_row(engine, project, result, started, error=None), history, current)
         return result
     except Exception as exc:
-        for table in w.HISTORY:
-            if table != w.RUNS:
-                engine.delete_run(table, result.run_id)
         result.status = "failed"
         message = str(exc) if isinstance(exc, AssayError) else f"{type(exc).__name__}: {exc}"
-        _record_run(engine, project, result, started, error=message)
+        engine.insert(w.RUNS, ibis.memtable([_run_row(engine, project, result, started, error=message)], schema=w.HISTORY[w.RUNS]))
         raise RunError(f"run {result.run_id} (as of {as_of}) failed in stage {_failed_stage(result)}: {message}") from exc
-    finally:
-        _drop_work_tables(engine)
 
 
 def _failed_stage(result: RunResult) -> str:
     return next((s for s in STAGES if s not in result.timings), "publish")
 
 
-def _publish(
+def _results(
     engine: Engine, result: RunResult, metrics: ibis.Table | None, state: ibis.Table, has_assets: bool, inputs: dict[str, ibis.Table]
-) -> None:
-    run = ibis.literal(result.run_id)
+) -> tuple[dict[str, ibis.Table], dict[str, ibis.Table]]:
+    """This run's history rows and state versions by warehouse table, for `publish`."""
     accounting = pa.Table.from_pylist(
         [
             {"source": o.source, "rows_read": o.rows_read, "rows_loaded": o.rows_loaded, "rows_quarantined": o.rows_quarantined}
             for o in result.accounting
         ]
     )
-    engine.insert(w.ROW_ACCOUNTING, ibis.memtable(accounting).mutate(run_id=run))
-    for o in result.accounting:
-        if o.rows_quarantined:
-            engine.insert(w.QUARANTINE, quarantine_rows(engine, o.source).mutate(run_id=run, source=ibis.literal(o.source)))
+    history: dict[str, ibis.Table] = {w.ROW_ACCOUNTING: ibis.memtable(accounting)}
+    quarantined = [quarantine_rows(engine, o.source).mutate(source=ibis.literal(o.source)) for o in result.accounting if o.rows_quarantined]
+    if quarantined:
+        history[w.QUARANTINE] = ibis.union(*quarantined)
     if result.checks is not None and result.checks.num_rows:
-        engine.insert(w.CHECK_RESULTS, ibis.memtable(result.checks).mutate(run_id=run))
+        history[w.CHECK_RESULTS] = ibis.memtable(result.checks)
     if metrics is not None:
-        engine.insert(w.METRIC_VALUES, metrics.mutate(run_id=run, as_of=ibis.literal(result.as_of)))
+        history[w.METRIC_VALUES] = metrics.mutate(as_of=ibis.literal(result.as_of))
     events = state.filter(state.event.notnull())
-    engine.insert(w.FINDING_EVENTS, events.select("fingerprint", "rule", "event", "severity", run_id=run, as_of=ibis.literal(result.as_of)))
-    engine.create_table(w.FINDINGS, state.drop("event"))
+    history[w.FINDING_EVENTS] = events.select("fingerprint", "rule", "event", "severity", as_of=ibis.literal(result.as_of))
+    current = {w.FINDINGS: state.drop("event")}
     if has_assets:
-        engine.create_table(w.ASSETS, engine.table("_work_assets"))
-        engine.create_table(w.ASSET_SOURCES, engine.table("_work_asset_sources"))
-        engine.create_table(w.OWNER_CONFLICTS, engine.table("_work_owner_conflicts"))
-        engine.create_table(w.ONLY_IN_SOURCE, engine.table("_work_only_in_source"))
+        current |= {
+            w.ASSETS: engine.table("_work_assets"),
+            w.ASSET_SOURCES: engine.table("_work_asset_sources"),
+            w.OWNER_CONFLICTS: engine.table("_work_owner_conflicts"),
+            w.ONLY_IN_SOURCE: engine.table("_work_only_in_source"),
+        }
     if "coverage" in inputs:
-        engine.create_table(w.COVERAGE, inputs["coverage"])
+        current[w.COVERAGE] = inputs["coverage"]
     if "access" in inputs:
-        engine.create_table(w.ACCESS, inputs["access"])
+        current[w.ACCESS] = inputs["access"]
+    return history, current
 
 
-def _record_run(engine: Engine, project: Project, result: RunResult, started: datetime, error: str | None) -> None:
-    row = {
+def _run_row(engine: Engine, project: Project, result: RunResult, started: datetime, error: str | None) -> dict:
+    return {
         "run_id": result.run_id,
         "run_seq": result.run_seq,
         "as_of": result.as_of,
@@ -167,11 +181,10 @@ def _record_run(engine: Engine, project: Project, result: RunResult, started: da
         "inputs": json.dumps({o.source: o.fingerprint for o in result.accounting}),
         "error": error,
     }
-    engine.insert(w.RUNS, ibis.memtable([row], schema=w.HISTORY[w.RUNS]))
 
 
 def _drop_work_tables(engine: Engine) -> None:
-    """Remove this run's work tables, and ingest scratch tables an interrupted ingest left behind."""
+    """Remove this run's work tables (a killed run's are removed by the next one)."""
     for name in engine.con.list_tables():
-        if name.startswith(("_work_", "_typed_", "_raw_", "_rejects_")):
+        if name.startswith(SCRATCH_PREFIXES):
             engine.drop(name)

@@ -5,19 +5,25 @@ from __future__ import annotations
 import ibis
 
 from assay.engine import Engine
-from assay.warehouse.schema import HISTORY, RUNS
-
-
-def ensure_history(engine: Engine) -> None:
-    """Create the history tables the first time a project runs on an engine."""
-    for name, schema in HISTORY.items():
-        if not engine.exists(name):
-            engine.create_empty(name, schema)
+from assay.warehouse.schema import RUNS, by_run
 
 
 def successful_runs(engine: Engine) -> ibis.Table:
     runs = engine.table(RUNS)
     return runs.filter(runs.status == "success")
+
+
+def latest_run_ids(engine: Engine) -> ibis.Table:
+    """A one-row (or empty) table: the `run_id` of the latest successful run."""
+    runs = successful_runs(engine)
+    return runs.filter(runs.run_seq == runs.run_seq.max()).select("run_id")
+
+
+def latest_state(engine: Engine, state_table: str) -> ibis.Table:
+    """A state table's version written by the latest successful run, without `run_id`: the
+    definition of the `assay_findings`, `assay_assets`, … views."""
+    versions = engine.table(by_run(state_table))
+    return versions.semi_join(latest_run_ids(engine), "run_id").drop("run_id")
 
 
 def visible(engine: Engine, table: str) -> ibis.Table:

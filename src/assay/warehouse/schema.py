@@ -1,15 +1,21 @@
 """Schemas of the warehouse tables: an output contract, versioned.
 
 History tables are append-only and keyed by `run_id`; a reader keeps only rows whose run
-succeeded (see `assay.warehouse.read.successful_runs`). Entity tables hold the state as of the
-latest successful run and are replaced by each run.
+succeeded (see `assay.warehouse.history.visible`). State tables hold the state as of the latest
+successful run: each is a view over `<name>_by_run`, where a run appends its version before it
+writes its marker row in `assay_runs`, so readers switch to the new state exactly when the run
+becomes successful (see `assay.run.publish`).
 """
 
 from __future__ import annotations
 
 import ibis
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""Version of the tables below; `assay.warehouse.migrations` upgrades older warehouses."""
+
+SCHEMA = "assay_schema"
+"""One row: the schema version of this warehouse and the assay version that wrote it."""
 
 RUNS = "assay_runs"
 ROW_ACCOUNTING = "assay_row_accounting"
@@ -24,6 +30,17 @@ OWNER_CONFLICTS = "assay_owner_conflicts"
 ONLY_IN_SOURCE = "assay_only_in_source"
 COVERAGE = "assay_coverage"
 ACCESS = "assay_access"
+
+STATE_TABLES = (FINDINGS, ASSETS, ASSET_SOURCES, OWNER_CONFLICTS, ONLY_IN_SOURCE, COVERAGE, ACCESS)
+"""Views of the latest successful run's state, each over `by_run(name)`."""
+
+
+def by_run(state_table: str) -> str:
+    """The table holding a state table's versions, one per run (`run_id` column)."""
+    return f"{state_table}_by_run"
+
+
+SCHEMA_TABLE_SCHEMA = ibis.schema({"schema_version": "int64", "assay_version": "string", "updated_at": "timestamp"})
 
 HISTORY: dict[str, ibis.Schema] = {
     RUNS: ibis.schema(
