@@ -1,4 +1,8 @@
-"""The CLI as a user runs it: a subprocess, its exit codes and what it prints."""
+"""The CLI as a user runs it: its exit codes and what it prints.
+
+Commands run in-process through the same `main()` entry point the `assay` script calls (fast:
+no interpreter start per command); one test runs the real script in a subprocess.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,37 @@ import json
 import shutil
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
+from assay.cli.app import main
 from tests.tiny import write_tiny
 
 
-def assay(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assay", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+@dataclass
+class Completed:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def assay(*args: str) -> Completed:
+    """Run `assay ARGS` in this process, as the console script does, capturing its output."""
+    out, err = io.StringIO(), io.StringIO()
+    with patch.object(sys, "argv", ["assay", *args]), redirect_stdout(out), redirect_stderr(err), pytest.raises(SystemExit) as exit_:
+        main()
+    code = exit_.value.code
+    return Completed(code if isinstance(code, int) else (0 if code is None else 1), out.getvalue(), err.getvalue())
+
+
+def test_console_script_runs(tmp_path: Path) -> None:
+    project = write_tiny(tmp_path / "p", [])
+    done = subprocess.run([sys.executable, "-m", "assay", "validate", str(project)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "ok tiny: 2 sources" in done.stdout
 
 
 @pytest.fixture(scope="module")
