@@ -105,7 +105,6 @@ def crash_points(publish_at: int, total: int, stride: int) -> list[int]:
 def check_crashes(project: Path, engine_url: str, points: list[int], reference: dict, before: dict, transactional: bool) -> None:
     """Kill a run at each point in turn: readers must see the state before it, until the kill comes
     after the commit (the clean-up of scratch tables), when they must see the complete run."""
-    committed = False
     for point in points:
         proc = assay_run(project, engine_url, DAY2, fault=point)
         out, _ = proc.communicate(timeout=600)

@@ -45,7 +45,11 @@ def test_release_01_warehouse_is_upgraded_and_history_continues(tmp_path: Path) 
     findings = {f["fingerprint"]: f for f in ws.engine.to_arrow(ws.engine.table(w.FINDINGS)).to_pylist()}
     for before in findings_v1:  # the lifecycle continued from the migrated state: open now, same first sighting
         after = findings[before["fingerprint"]]
-        assert (after["status"], after["first_seen_run"], after["first_seen_at"]) == ("open", before["first_seen_run"], before["first_seen_at"])
+        assert (after["status"], after["first_seen_run"], after["first_seen_at"]) == (
+            "open",
+            before["first_seen_run"],
+            before["first_seen_at"],
+        )
     events = ws.engine.table(w.FINDING_EVENTS)
     assert ws.engine.to_arrow(events.filter(events.as_of == date(2026, 1, 22))).column("event").to_pylist() == ["open"] * len(findings_v1)
     ws.close()
@@ -55,7 +59,9 @@ def test_newer_warehouse_is_refused(tmp_path: Path) -> None:
     project = write_tiny(tmp_path / "p", [("web-1", "2026-01-05 10:00:00")])
     ws = Workspace.open(project)
     ws.run(date(2026, 1, 8))
-    newer = ibis.memtable([{"schema_version": w.SCHEMA_VERSION + 1, "assay_version": "99.0", "updated_at": None}], schema=w.SCHEMA_TABLE_SCHEMA)
+    newer = ibis.memtable(
+        [{"schema_version": w.SCHEMA_VERSION + 1, "assay_version": "99.0", "updated_at": None}], schema=w.SCHEMA_TABLE_SCHEMA
+    )
     ws.engine.create_table(w.SCHEMA, newer)
     with pytest.raises(WarehouseVersionError, match=rf"schema version {w.SCHEMA_VERSION + 1}, written by a newer assay"):
         ws.run(date(2026, 1, 9))
