@@ -105,3 +105,38 @@ def test_postgres_runs_are_locked_on_the_server(tmp_path: Path) -> None:
                 time.sleep(0.5)
             finally:
                 ws.close()
+
+
+WRITER = """
+import sys, time
+from pathlib import Path
+from assay.engine import connect
+engine = connect("duckdb:///warehouse.duckdb", Path(sys.argv[1]))
+engine.con.raw_sql("CREATE TABLE assay_half_written AS SELECT 1 AS x")  # a run in the middle of its work
+print("writing", flush=True)
+time.sleep(600)
+"""
+
+
+def test_readers_see_the_last_successful_run_while_a_run_holds_duckdb(tmp_path: Path) -> None:
+    project = write_tiny(tmp_path / "p", SCANS)
+    ws = Workspace.open(project)
+    first = ws.run(date(2026, 1, 8))
+    expected = ws.metrics().to_pylist()
+    ws.close()
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(project)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
+        reader = Workspace.open(project)
+        assert reader.engine.read_only and "published copy" in reader.engine.display_url
+        assert reader.latest_run()["run_id"] == first.run_id
+        assert reader.metrics().to_pylist() == expected
+        assert not reader.engine.exists("assay_half_written")
+        report = reader.report(tmp_path / "report.html")
+        assert "2026-01-08" in report.read_text()
+        with pytest.raises(RunLockedError, match="open read-only because another process holds the warehouse"):
+            reader.run(date(2026, 1, 9))
+        reader.close()
+    finally:
+        writer.kill()
+        writer.wait()

@@ -59,7 +59,7 @@ def _duckdb(url: str, project_dir: Path, display: str) -> Engine:
     if not path.is_absolute():
         path = project_dir / path
     path.parent.mkdir(parents=True, exist_ok=True)
-    return DuckDBEngine(ibis.duckdb.connect(str(path)), display)
+    return DuckDBEngine.open(path, display)
 
 
 def _postgres(url: str, display: str) -> Engine:

@@ -38,6 +38,8 @@ class Engine:
 
     name: str = ""
     capabilities: Capabilities
+    read_only: bool = False
+    """Connected to a read-only copy of the warehouse (see `DuckDBEngine`): fine for reports, not for runs."""
 
     def __init__(self, con: ibis.BaseBackend, display_url: str):
         self.con = con
@@ -112,6 +114,9 @@ class Engine:
         instead; callers do not need to know which.
         """
         yield
+
+    def published(self) -> None:
+        """Called after a run is published: engines that serve readers from a copy refresh it."""
 
     @contextmanager
     def exclusive(self, key: str) -> Iterator[None]:

@@ -23,7 +23,7 @@ import pyarrow as pa
 import assay
 from assay.checks.run import run_checks
 from assay.engine import Engine
-from assay.errors import AssayError, RunError
+from assay.errors import AssayError, RunError, RunLockedError
 from assay.findings.detect import detections
 from assay.findings.lifecycle import empty_state, next_state
 from assay.ingest.stage import IngestOutcome, ingest_all, quarantine_rows
@@ -64,6 +64,8 @@ def run_project(engine: Engine, project: Project, project_dir: Path, as_of: date
     One run per project at a time (`assay.run.lock`); the warehouse is migrated and cleared of a
     killed run's leftovers first, so the run starts from exactly the last successful state.
     """
+    if engine.read_only:
+        raise RunLockedError(f"cannot run: {engine.display_url} is open read-only because another process holds the warehouse")
     with run_lock(engine, project.name, project_dir):
         prepare_warehouse(engine)
         clear_dead_runs(engine)
@@ -74,9 +76,11 @@ def run_project(engine: Engine, project: Project, project_dir: Path, as_of: date
                 "is built in date order, so runs must not go back in time (re-running the same date is fine)"
             )
         try:
-            return _run(engine, project, project_dir, as_of, on_stage)
+            result = _run(engine, project, project_dir, as_of, on_stage)
         finally:
             _drop_work_tables(engine)
+        engine.published()
+        return result
 
 
 def _run(engine: Engine, project: Project, project_dir: Path, as_of: date, on_stage: StageCallback | None) -> RunResult:
