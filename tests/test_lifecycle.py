@@ -103,7 +103,13 @@ def test_duplicate_grants_are_one_finding_over_many_runs(tmp_path: Path) -> None
     ws.close()
 
 
-LEGAL_NEXT = {None: {"new"}, "new": {"open", "resolved"}, "open": {"open", "resolved"}, "reopened": {"open", "resolved"}, "resolved": {"reopened"}}
+LEGAL_NEXT = {
+    None: {"new"},
+    "new": {"open", "resolved"},
+    "open": {"open", "resolved"},
+    "reopened": {"open", "resolved"},
+    "resolved": {"reopened"},
+}
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -118,7 +124,16 @@ def test_one_row_per_fingerprint_and_legal_events(runs: list[list[str]], tmp_pat
     for i, keys in enumerate(runs):
         as_of = date(2026, 1, 1 + i)
         raw = [
-            {"fingerprint": k, "rule": "r", "entity_key": k, "severity": "high", "owner": None, "org": None, "due_at": as_of, "details": f'{{"n":{j}}}'}
+            {
+                "fingerprint": k,
+                "rule": "r",
+                "entity_key": k,
+                "severity": "high",
+                "owner": None,
+                "org": None,
+                "due_at": as_of,
+                "details": f'{{"n":{j}}}',
+            }
             for j, k in enumerate(keys)
         ]
         detected = one_per_fingerprint(ibis.memtable(pa.Table.from_pylist(raw, schema=DETECTION_SCHEMA.to_pyarrow())))
