@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import ibis
 
 
+# Backslash first, so the escapes added after it are not escaped again. U+0000 has no entry: no
+# engine can put it in a SQL literal, and PostgreSQL text cannot hold it, so ingest refuses it.
+_JSON_ESCAPES: tuple[tuple[str, str], ...] = (
+    ("\\", "\\\\"),
+    ('"', '\\"'),
+    ("\n", "\\n"),
+    ("\r", "\\r"),
+    ("\t", "\\t"),
+    *((chr(c), f"\\u{c:04x}") for c in range(1, 0x20) if chr(c) not in "\n\r\t"),
+)
+
+
 def json_string(value: ibis.Value) -> ibis.StringValue:
-    """A JSON string literal for `value` (or `null`), escaped on the engine."""
+    """A JSON string literal for `value` (or `null`), escaped on the engine: every control
+    character becomes an escape, so the text parses with any JSON reader."""
     text = value.cast("string")
-    for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+    for raw, escaped in _JSON_ESCAPES:
         text = text.replace(raw, escaped)
     return ibis.cases((value.isnull(), ibis.literal("null")), else_=ibis.literal('"') + text + '"')
 
@@ -30,8 +44,7 @@ def json_object(fields: dict[str, ibis.Value]) -> ibis.StringValue:
 
 
 def _json_key(key: str) -> str:
-    escaped = key.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+    return json.dumps(key, ensure_ascii=False)
 
 
 def bind(value: ibis.Value, body: Callable[[ibis.Value], ibis.StringValue]) -> ibis.StringValue:
