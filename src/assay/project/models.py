@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from assay.project.durations import Duration
 from assay.project.paths import check_root
@@ -283,7 +283,7 @@ class Project(Strict):
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     engine: str = "duckdb:///warehouse.duckdb"
-    data_roots: list[str] = Field(default_factory=list)
+    data_roots: list[Annotated[str, AfterValidator(check_root)]] = Field(default_factory=list)
     sources: dict[str, Source] = Field(min_length=1)
     reconcile: Reconcile | None = None
     controls: dict[str, Control] = Field(default_factory=dict)
@@ -292,11 +292,6 @@ class Project(Strict):
     metrics: dict[str, Metric] = Field(default_factory=dict)
     findings: dict[str, FindingRule] = Field(default_factory=dict)
     report: ReportSettings = Field(default_factory=ReportSettings)
-
-    @field_validator("data_roots")
-    @classmethod
-    def _roots(cls, value: list[str]) -> list[str]:
-        return [check_root(root) for root in value]
 
     @field_validator("sources", "controls", "metrics", "findings")
     @classmethod
