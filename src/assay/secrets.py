@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, quote, unquote
 MASK = "***"
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-_SECRET_NAME = r"[\w.-]*(?:password|passwd|pwd|pass|secret|token|api_?key|access_?key|private_?key|credentials?|auth)"
+_SECRET_NAME = r"[\w.-]*(?:password|passwd|pwd|pass|secret|token|api_?key|access_?key|private_?key|credentials?|auth)"  # noqa: S105 - names to mask, not a password
 _KEYWORD = re.compile(
     rf"""(?ix)
     (?<![A-Za-z0-9])

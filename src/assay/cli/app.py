@@ -149,7 +149,7 @@ def report(
     try:
         target = out or ws.project_dir
         path = ws.report(target / "report.html" if target.is_dir() else target)
-        console.print(f"report written to {path}")
+        console.print(f"report written to {path}", soft_wrap=True, highlight=False)
     finally:
         ws.close()
 

@@ -37,7 +37,7 @@ def connect(url: str, project_dir: Path) -> Engine:
             return SparkEngine.local(project_dir / ".assay" / "spark", master or "local[2]", database, display)
     except EngineError:
         raise
-    except Exception as exc:  # connection failures come in many backend-specific types
+    except Exception as exc:  # noqa: BLE001 - backends fail in their own types; the cause may quote the DSN, so it is not chained
         raise EngineError(redact(f"cannot connect to engine {display}: {exc}", secrets)) from None
     raise EngineError(f"engine URL {display!r} is not supported: expected duckdb:///file.duckdb, postgres://user@host:port/db or pyspark")
 

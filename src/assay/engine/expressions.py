@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import ibis
 
-
 # Backslash first, so the escapes added after it are not escaped again. U+0000 has no entry: no
 # engine can put it in a SQL literal, and PostgreSQL text cannot hold it, so ingest refuses it.
 _JSON_ESCAPES: tuple[tuple[str, str], ...] = (

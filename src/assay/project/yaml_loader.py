@@ -69,7 +69,11 @@ def load_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
         raise ConfigError([f"{path}: cannot read the project file (permission denied)"]) from None
     except UnicodeDecodeError as exc:
         raise ConfigError([f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise ConfigError([f"{path}:{line}: invalid YAML: the character U+{exc.character:04X} is not allowed in YAML text"]) from None
     try:
         node = loader.get_single_node()
         if node is None:
