@@ -7,15 +7,18 @@ from collections.abc import Callable
 
 import ibis
 
-# Backslash first, so the escapes added after it are not escaped again. U+0000 has no entry: no
-# engine can put it in a SQL literal, and PostgreSQL text cannot hold it, so ingest refuses it.
+# Control characters some engine cannot take as a SQL literal: U+0000 cannot be written in one,
+# and Spark reads the `\a \v \f` escapes that SQLGlot writes as the letters `a v f`. Those are
+# matched by a regular expression (`\x07`) instead, which every engine's regex engine reads alike.
+_BY_REGEX = (0x00, 0x07, 0x0B, 0x0C)
+# Backslash first, so the escapes added after it are not escaped again.
 _JSON_ESCAPES: tuple[tuple[str, str], ...] = (
     ("\\", "\\\\"),
     ('"', '\\"'),
     ("\n", "\\n"),
     ("\r", "\\r"),
     ("\t", "\\t"),
-    *((chr(c), f"\\u{c:04x}") for c in range(1, 0x20) if chr(c) not in "\n\r\t"),
+    *((chr(c), f"\\u{c:04x}") for c in range(1, 0x20) if chr(c) not in "\n\r\t" and c not in _BY_REGEX),
 )
 
 
@@ -25,6 +28,9 @@ def json_string(value: ibis.Value) -> ibis.StringValue:
     text = value.cast("string")
     for raw, escaped in _JSON_ESCAPES:
         text = text.replace(raw, escaped)
+    for code in _BY_REGEX:
+        # In the replacement, `\\` is one literal backslash on DuckDB (RE2), PostgreSQL and Spark (Java).
+        text = text.re_replace(f"\\x{code:02x}", f"\\\\u{code:04x}")
     return ibis.cases((value.isnull(), ibis.literal("null")), else_=ibis.literal('"') + text + '"')
 
 
