@@ -26,7 +26,7 @@ def _round_trip(kind: str, tmp_path: Path, values: list[str | None], pg: str | N
     engine = engine_for(kind, tmp_path, pg)
     try:
         t = engine.create_table("_json_text", pa.table({"v": pa.array(values, pa.string())}))
-        out = engine.to_arrow(t.select(j=json_object({"k\x07\"\\": t.v}), v=t.v))
+        out = engine.to_arrow(t.select(j=json_object({'k\x07"\\': t.v}), v=t.v))
         return [(json.loads(row["j"]), row["v"]) for row in out.to_pylist()]
     finally:
         engine.close()
@@ -35,7 +35,7 @@ def _round_trip(kind: str, tmp_path: Path, values: list[str | None], pg: str | N
 def _check(pairs: list) -> None:
     assert len(pairs) >= 1
     for parsed, original in pairs:
-        assert parsed == {"k\x07\"\\": original}
+        assert parsed == {'k\x07"\\': original}
 
 
 def test_duckdb_json_parses(tmp_path: Path) -> None:
