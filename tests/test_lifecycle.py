@@ -8,6 +8,7 @@ from pathlib import Path
 
 import ibis
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +17,7 @@ from assay.findings.detect import DETECTION_SCHEMA, one_per_fingerprint
 from assay.findings.lifecycle import empty_state, next_state
 from assay.warehouse import schema as w
 from assay.workspace import Workspace
+from tests.conftest import engine_for
 from tests.tiny import write_access, write_scans, write_tiny
 
 
@@ -157,3 +159,68 @@ def test_one_row_per_fingerprint_and_legal_events(runs: list[list[str]], tmp_pat
             if r["fingerprint"] in seen:
                 assert json.loads(r["details"])["count"] == keys.count(r["fingerprint"])
     engine.close()
+
+
+def _collapse_on(kind: str, tmp_path: Path, pg: str | None = None) -> list[dict]:
+    engine = engine_for(kind, tmp_path, pg)
+    try:
+        raw = [
+            {
+                "fingerprint": "f1",
+                "rule": "r",
+                "entity_key": "a",
+                "severity": "high",
+                "owner": "x@e",
+                "org": "o",
+                "due_at": date(2026, 1, 9),
+            },
+            {
+                "fingerprint": "f1",
+                "rule": "r",
+                "entity_key": "a",
+                "severity": "high",
+                "owner": "w@e",
+                "org": "o",
+                "due_at": date(2026, 1, 9),
+            },
+            {
+                "fingerprint": "f1",
+                "rule": "r",
+                "entity_key": "a",
+                "severity": "high",
+                "owner": "x@e",
+                "org": "o",
+                "due_at": date(2026, 1, 9),
+            },
+            {"fingerprint": "f2", "rule": "r", "entity_key": "b", "severity": "low", "owner": None, "org": None, "due_at": None},
+        ]
+        details = ['{"g":2}', '{"g":1}', '{"g":2}', '{"g":3}']
+        table = pa.Table.from_pylist([{**r, "details": d} for r, d in zip(raw, details, strict=True)], schema=DETECTION_SCHEMA.to_pyarrow())
+        t = engine.create_table("_detections", table)
+        return sorted(engine.to_arrow(one_per_fingerprint(t)).to_pylist(), key=lambda r: r["fingerprint"])
+    finally:
+        engine.close()
+
+
+EXPECTED_COLLAPSE = [
+    ("f1", "w@e", {"count": 3, "seen": [{"g": 1}, {"g": 2}]}),
+    ("f2", None, {"count": 1, "seen": [{"g": 3}]}),
+]
+
+
+def _shape(rows: list[dict]) -> list[tuple]:
+    return [(r["fingerprint"], r["owner"], json.loads(r["details"])) for r in rows]
+
+
+def test_collapse_on_duckdb(tmp_path: Path) -> None:
+    assert _shape(_collapse_on("duckdb", tmp_path)) == EXPECTED_COLLAPSE
+
+
+@pytest.mark.postgres
+def test_collapse_on_postgres(tmp_path: Path, pg_url: str) -> None:
+    assert _shape(_collapse_on("postgres", tmp_path, pg_url)) == EXPECTED_COLLAPSE
+
+
+@pytest.mark.spark
+def test_collapse_on_spark(tmp_path: Path) -> None:
+    assert _shape(_collapse_on("spark", tmp_path)) == EXPECTED_COLLAPSE

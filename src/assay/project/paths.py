@@ -56,6 +56,8 @@ def confine(project_dir: Path, path: str, data_roots: Sequence[str] = ()) -> lis
         raise PathRefused(f"{path!r} is an absolute path; use a path relative to the project folder, or declare its folder in data_roots")
     if ".." in candidate.parts:
         raise PathRefused(f"{path!r} contains '..'; paths stay inside the project folder (or a folder declared in data_roots)")
+    if "\x00" in path:
+        raise PathRefused(f"{path!r} contains a NUL character")
     full = candidate if candidate.is_absolute() else project_dir / candidate
     fixed = _fixed_part(full)
     _inside(fixed, allowed, path)
@@ -74,7 +76,10 @@ def _fixed_part(path: Path) -> Path:
 
 
 def _inside(path: Path, allowed: list[Path], shown: str) -> Path:
-    resolved = path.resolve(strict=False)
+    try:
+        resolved = path.resolve(strict=False)
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a NUL in the name
+        raise PathRefused(f"{shown!r} cannot be resolved: {exc}") from None
     if not any(resolved.is_relative_to(root) for root in allowed):
         via = f" (it leads to {resolved})" if resolved != path.absolute() else ""
         raise PathRefused(f"{shown!r} resolves outside the project folder{via}; declare the location in data_roots to read it")
