@@ -6,8 +6,9 @@ masks, wherever they appear in a text:
 - URL userinfo: `scheme://user:PASSWORD@host` where the password may hold any character
   (`/ # ? @ :` included), because the userinfo ends at the LAST `@` of the URL;
 - secret-looking parameters: `password=`, `pwd=`, `passwd=`, `secret=`, `token=`, `api_key=`,
-  `access_key=`… in URL queries, libpq keyword strings (`host=h password='x y'`) and
-  `key: value` / `"key": "value"` pairs, matched case-insensitively;
+  `access_key=`… in URL queries, libpq keyword strings (`host=h password='x y'`) and quoted
+  `"key": "value"` pairs, matched case-insensitively (an unquoted `password: x` is left alone,
+  since that is how error messages name key paths);
 - any literal secret the caller knows (the password it parsed out of a URL), in raw and
   percent-encoded form, so a backend message that echoes it is masked too.
 """
@@ -26,8 +27,10 @@ _SECRET_NAME = r"[\w.-]*(?:password|passwd|pwd|pass|secret|token|api_?key|access
 _KEYWORD = re.compile(
     rf"""(?ix)
     (?<![A-Za-z0-9])
-    (?P<q>["']?)(?P<name>{_SECRET_NAME})(?P=q)     # the name, maybe quoted (JSON, Python reprs)
-    (?P<sep>\s*[=:]\s*)
+    (?P<key>
+        (?P<q>["'])(?:{_SECRET_NAME})(?P=q)\s*[:=]\s*   # "password": or 'token'= (JSON, Python reprs)
+      | (?:{_SECRET_NAME})\s*=\s*                       # password= (URL queries, libpq keyword strings)
+    )
     (?P<value>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s&,;}}]+)
     """
 )
@@ -71,7 +74,7 @@ def url_secrets(url: str) -> list[str]:
 def redact(text: str, known: Iterable[str] = ()) -> str:
     """`text` with every credential masked; `known` are literal secrets to mask as well."""
     out = _redact_userinfo(text)
-    out = _KEYWORD.sub(lambda m: f"{m['q']}{m['name']}{m['q']}{m['sep']}{MASK}", out)
+    out = _KEYWORD.sub(lambda m: m["key"] + MASK, out)
     for secret in sorted({s for s in known if s}, key=len, reverse=True):
         for form in {secret, quote(secret, safe=""), quote(secret)}:
             out = out.replace(form, MASK)
