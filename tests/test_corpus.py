@@ -167,3 +167,13 @@ def _check_warehouse(path: Path, expect: dict[str, Any]) -> None:
             assert fingerprints == expect["findings"]
         if "events" in expect:
             assert con.sql("select count(*) from assay_finding_events").fetchone()[0] == expect["events"]
+
+
+def test_debug_lets_the_error_through(tmp_path: Path) -> None:
+    # Without --debug the handler prints one line; with it, the exception (and so its traceback) surfaces.
+    missing = str(tmp_path / "nowhere")
+    quiet = CliRunner().invoke(app, ["validate", missing])
+    loud = CliRunner().invoke(app, ["--debug", "validate", missing])
+    assert quiet.exit_code == 2
+    assert quiet.exception is None or isinstance(quiet.exception, SystemExit)
+    assert type(loud.exception).__name__ == "ConfigError"
