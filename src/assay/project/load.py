@@ -30,7 +30,7 @@ def load_project(project: Path) -> tuple[Project, Path]:
     try:
         model = Project.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError([_located(path, lines, _clean_loc(e["loc"]), _message(e)) for e in exc.errors()]) from None
+        raise ConfigError([_located(path, lines, _clean_loc(e["loc"], data), _message(e)) for e in exc.errors()]) from None
     found = [*cross_reference_problems(model), *path_problems(model, path.parent)]
     problems = [_located(path, lines, at, msg) for at, msg in found]
     if problems:
@@ -149,11 +149,19 @@ def where_value_problem(column_type: str, choices: tuple[str, ...] | None, wante
     return None
 
 
-def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
-    """Drop the labels pydantic adds for validators and the metric-kind union, so paths match the file."""
+def _clean_loc(loc: tuple[Any, ...], data: dict[str, Any]) -> KeyPath:
+    """Drop the labels pydantic adds for validators and the metric-kind union, and put back the
+    check kind its one-key form hides (`checks.src.0.freshness.max_age`), so paths match the file."""
     parts = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
     if len(parts) > 2 and parts[0] == "metrics" and parts[2] in METRIC_KINDS:
         del parts[2]
+    if len(parts) > 3 and parts[0] == "checks":
+        try:
+            check = data["checks"][parts[1]][parts[2]]
+        except (KeyError, IndexError, TypeError):
+            check = None
+        if isinstance(check, dict) and len(check) == 1 and parts[3] not in check:
+            parts.insert(3, next(iter(check)))
     return tuple("from" if p == "from_" else p for p in parts)
 
 
