@@ -92,13 +92,21 @@ def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks")
     _state["debug"] = debug
 
 
+AS_OF_RANGE = (date(1900, 1, 1), date(2999, 12, 31))
+"""Dates a run can be evaluated at: durations (at most a century) added or subtracted stay valid dates."""
+
+
 def _as_of(value: str | None) -> date:
     if value is None:
         return datetime.now(UTC).date()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise AssayError(f"--as-of expects a date as YYYY-MM-DD, got {value!r}") from None
+    low, high = AS_OF_RANGE
+    if not low <= day <= high:
+        raise AssayError(f"--as-of must be between {low} and {high}, got {value}")
+    return day
 
 
 def _progress() -> Progress:
