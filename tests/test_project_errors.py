@@ -121,4 +121,4 @@ def test_metric_field_path_names_the_metric(tmp_path: Path) -> None:
 
 def test_check_argument_missing(tmp_path: Path) -> None:
     [problem] = problems(tmp_path, GOOD.replace("    - unique: name\n", "    - accepted_values: {values: [a]}\n"))
-    assert ":22: checks.inv.1.column: required key is missing" in problem
+    assert ":22: checks.inv.1.accepted_values.column: required key is missing" in problem

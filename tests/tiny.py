@@ -59,3 +59,39 @@ def write_tiny(folder: Path, scans: list[tuple[str, str]]) -> Path:
 def write_scans(folder: Path, scans: list[tuple[str, str]]) -> None:
     lines = [f'{{"host": "{h}", "at": "{t}"}}' for h, t in scans]
     (folder / "scans.ndjson").write_text("\n".join(lines) + "\n")
+
+
+ACCESS_PROJECT = """\
+name: tiny-access
+sources:
+  hr:
+    path: hr.csv
+    entity: person
+    columns:
+      email: {from: mail, normalize: email}
+      termination_date: {from: left_on, type: date}
+  grants:
+    path: grants.csv
+    entity: grant
+    columns:
+      email: {from: mail, normalize: email}
+      system: sys
+      role: role
+      granted_at: {from: since, type: timestamp}
+access: {grants: grants, people: hr}
+findings:
+  terminated_with_access:
+    from: access
+    where: {person_status: terminated}
+    severity: high
+    sla: 7d
+"""
+
+
+def write_access(folder: Path, grants: list[tuple[str, str, str, str]], people: list[tuple[str, str]]) -> Path:
+    """A grants + roster project; grants are (email, system, role, granted_at), people (email, left_on)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "assay.yml").write_text(ACCESS_PROJECT)
+    (folder / "hr.csv").write_text("mail,left_on\n" + "".join(f"{e},{d}\n" for e, d in people))
+    (folder / "grants.csv").write_text("mail,sys,role,since\n" + "".join(",".join(g) + "\n" for g in grants))
+    return folder

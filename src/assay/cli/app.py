@@ -4,27 +4,83 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
 
 from assay.cli import output
 from assay.errors import AssayError, ConfigError
+from assay.findings.lifecycle import OPEN_STATUSES
 from assay.run.pipeline import STAGES
+from assay.secrets import redact
 from assay.workspace import Workspace
 
+console = Console()
+err = Console(stderr=True)
+_state = {"debug": False}
+
+
+class _Commands(TyperGroup):
+    """The one error handler: every error becomes one message on stderr and exit code 2.
+
+    It sits in the command group rather than around `app()`, so in-process runners (typer's
+    CliRunner) see exactly what a user sees. Usage errors are typer's own (exit 2 as well).
+    """
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except Exception as exc:
+            if _state["debug"]:
+                raise
+            print_error(exc)
+            raise typer.Exit(2) from None
+
+
+def print_error(exc: Exception) -> None:
+    """One clear, secret-free message per error; an unexpected one says it is a bug."""
+    if isinstance(exc, ConfigError):
+        err.print(f"[red]invalid project ({len(exc.problems)} problem(s)):[/]")
+        for problem in exc.problems:
+            err.print(f"  {redact(problem)}", markup=False, highlight=False, soft_wrap=True)
+        return
+    if isinstance(exc, AssayError):
+        message = str(exc)
+    elif isinstance(exc, OSError) and exc.strerror:
+        message = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    else:
+        message = f"unexpected {type(exc).__name__}: {exc} (a bug in assay; run with --debug for the traceback)"
+    err.print("[red]error:[/] ", end="")
+    err.print(redact(message), markup=False, highlight=False, soft_wrap=True)
+
+
+class MetricsFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class FindingsFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+
+
+FindingStatus = StrEnum("FindingStatus", {s: s for s in (*OPEN_STATUSES, "resolved")})
+
+
 app = typer.Typer(
+    cls=_Commands,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Security content assurance and access governance as code.",
 )
-console = Console()
-err = Console(stderr=True)
-_state = {"debug": False}
 
 ProjectArg = Annotated[Path, typer.Argument(help="Project folder (or its assay.yml)")]
 EngineOpt = Annotated[str | None, typer.Option("--engine", help="Engine URL overriding the project's engine")]
@@ -36,13 +92,21 @@ def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks")
     _state["debug"] = debug
 
 
+AS_OF_RANGE = (date(1900, 1, 1), date(2999, 12, 31))
+"""Dates a run can be evaluated at: durations (at most a century) added or subtracted stay valid dates."""
+
+
 def _as_of(value: str | None) -> date:
     if value is None:
         return datetime.now(UTC).date()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise AssayError(f"--as-of expects a date as YYYY-MM-DD, got {value!r}") from None
+    low, high = AS_OF_RANGE
+    if not low <= day <= high:
+        raise AssayError(f"--as-of must be between {low} and {high}, got {value}")
+    return day
 
 
 def _progress() -> Progress:
@@ -85,28 +149,30 @@ def run(project: ProjectArg, as_of: AsOfOpt = None, engine: EngineOpt = None) ->
 @app.command()
 def report(
     project: ProjectArg,
-    out: Annotated[Path | None, typer.Option(help="Output file (default PROJECT/report.html)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output file, or a folder to write report.html in (default: PROJECT)")] = None,
     engine: EngineOpt = None,
 ) -> None:
     """Write the self-contained HTML report of the latest successful run."""
     ws = Workspace.open(project, engine)
     try:
-        path = ws.report(out or ws.project_dir / "report.html")
-        console.print(f"report written to {path}")
+        target = out or ws.project_dir
+        path = ws.report(target / "report.html" if target.is_dir() else target)
+        console.print(f"report written to {path}", soft_wrap=True, highlight=False)
     finally:
         ws.close()
 
 
 @app.command()
 def metrics(
-    project: ProjectArg, format: Annotated[str, typer.Option("--format", help="table or json")] = "table", engine: EngineOpt = None
+    project: ProjectArg,
+    format: Annotated[MetricsFormat, typer.Option("--format", help="table or json")] = MetricsFormat.table,
+    engine: EngineOpt = None,
 ) -> None:
     """Metric values of the latest successful run."""
-    fmt = _choice(format, ("table", "json"))
     ws = Workspace.open(project, engine)
     try:
         values = ws.metrics()
-        if fmt == "json":
+        if format is MetricsFormat.json:
             sys.stdout.write(output.to_json(values) + "\n")
         else:
             console.print(output.metrics_table(values, f"Metrics of run {ws.latest_run()['run_id']}"))
@@ -117,18 +183,17 @@ def metrics(
 @app.command()
 def findings(
     project: ProjectArg,
-    format: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
-    status: Annotated[list[str] | None, typer.Option(help="Only these statuses (repeatable): new, open, reopened, resolved")] = None,
+    format: Annotated[FindingsFormat, typer.Option("--format", help="json or csv")] = FindingsFormat.json,
+    status: Annotated[list[FindingStatus] | None, typer.Option(help="Only these statuses (repeatable)")] = None,
     engine: EngineOpt = None,
 ) -> None:
     """Tracked findings as JSON or spreadsheet-safe CSV."""
     from assay.export.csv_export import to_csv
 
-    fmt = _choice(format, ("json", "csv"))
     ws = Workspace.open(project, engine)
     try:
-        rows = ws.findings(status)
-        text = output.to_json(rows) if fmt == "json" else to_csv(rows.to_pylist(), rows.column_names)
+        rows = ws.findings([s.value for s in status] if status else None)
+        text = output.to_json(rows) if format is FindingsFormat.json else to_csv(rows.to_pylist(), rows.column_names)
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     finally:
         ws.close()
@@ -180,23 +245,6 @@ def _overall(table):
     return table.filter(pc.equal(table["dimensions"], "{}"))
 
 
-def _choice(value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise AssayError(f"--format must be one of {', '.join(allowed)}, got {value!r}")
-    return value
-
-
 def main() -> None:
-    """Entry point: user errors print one clear message (exit 2); `--debug` shows the traceback."""
-    try:
-        app()
-    except AssayError as exc:
-        if _state["debug"]:
-            raise
-        if isinstance(exc, ConfigError):
-            err.print(f"[red]invalid project ({len(exc.problems)} problem(s)):[/]")
-            for problem in exc.problems:
-                err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
-        else:
-            err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+    """Entry point for the `assay` script (errors are handled by the command group)."""
+    app()

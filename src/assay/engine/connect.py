@@ -2,32 +2,27 @@
 
 Accepted forms:
   duckdb:///relative/to/project.duckdb   duckdb:////absolute/path.duckdb   duckdb://:memory:
-  postgres://user@host:port/database?schema=name   (postgresql:// too; the password may come
-                                                    from PGPASSWORD and is never printed)
+  postgres://user:password@host:port/database?schema=name   (postgresql:// too; the password
+                     may hold any character, may come from ?password= or PGPASSWORD, and is never
+                     printed or stored: see assay.secrets)
   pyspark   pyspark://local[2]?database=name       (local mode; state kept in .assay/spark)
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from assay.engine.engine import Engine
 from assay.errors import EngineError
-
-_PASSWORD = re.compile(r"^([A-Za-z][\w+.-]*://[^:/@?#]*:)([^@/?#]*)(@)")
-
-
-def redact(url: str) -> str:
-    """The URL with any password replaced, safe to log and store."""
-    return _PASSWORD.sub(r"\1***\3", url)
+from assay.secrets import redact, split_url, url_secrets
 
 
 def connect(url: str, project_dir: Path) -> Engine:
     """Connect to the engine named by `url`; relative DuckDB paths resolve in `project_dir`."""
     scheme = url.split(":", 1)[0].lower()
-    display = redact(url)
+    secrets = url_secrets(url)
+    display = redact(url, secrets)
     try:
         if scheme == "duckdb":
             return _duckdb(url, project_dir, display)
@@ -42,8 +37,8 @@ def connect(url: str, project_dir: Path) -> Engine:
             return SparkEngine.local(project_dir / ".assay" / "spark", master or "local[2]", database, display)
     except EngineError:
         raise
-    except Exception as exc:  # connection failures come in many backend-specific types
-        raise EngineError(f"cannot connect to engine {display}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - backends fail in their own types; the cause may quote the DSN, so it is not chained
+        raise EngineError(redact(f"cannot connect to engine {display}: {exc}", secrets)) from None
     raise EngineError(f"engine URL {display!r} is not supported: expected duckdb:///file.duckdb, postgres://user@host:port/db or pyspark")
 
 
@@ -67,13 +62,14 @@ def _postgres(url: str, display: str) -> Engine:
 
     from assay.engine.postgres_engine import PostgresEngine
 
-    parts = urlsplit(url)
+    userinfo = split_url(url)
+    parts = urlsplit(f"{userinfo.scheme}://{userinfo.rest}")
     query = parse_qs(parts.query)
     kwargs = {
         "host": parts.hostname or "127.0.0.1",
         "port": parts.port or 5432,
-        "user": unquote(parts.username) if parts.username else None,
-        "password": unquote(parts.password) if parts.password else None,
+        "user": userinfo.user,
+        "password": userinfo.password or query.get("password", [None])[0],
         "database": parts.path.lstrip("/") or None,
     }
     if "schema" in query:

@@ -1,4 +1,9 @@
-"""Turn finding rules into detections: one row per entity that matches a rule now."""
+"""Turn finding rules into detections: one row per fingerprint (rule + entity) that matches now.
+
+An input can show the same entity several times in one run (one person holding a role through
+two grants, an asset listed twice); those rows are one finding, whose details keep the count and
+every distinct row seen, so the lifecycle join can rely on one row per fingerprint.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from assay.project.models import FindingRule
 ENTITY_KEYS = {"coverage": ("asset_key", "control"), "access": ("email", "system", "role")}
 DETAIL_COLUMNS = {
     "coverage": ("asset_type", "name", "control", "org", "last_seen_at"),
-    "access": ("email", "system", "role", "privileged", "person_status", "terminated_on", "org"),
+    "access": ("email", "system", "role", "privileged", "granted_at", "person_status", "terminated_on", "org"),
 }
 
 
@@ -33,7 +38,11 @@ DETECTION_SCHEMA = ibis.schema(
 
 
 def detections(engine: Engine, rules: dict[str, FindingRule], inputs: dict[str, ibis.Table], as_of: date) -> ibis.Table:
-    """One row per (rule, entity) detected now, in DETECTION_SCHEMA."""
+    """One row per fingerprint detected now, in DETECTION_SCHEMA.
+
+    `details` is `{"count": n, "seen": [...]}`: how many input rows matched, and the distinct rows
+    (as JSON objects, sorted so that the same inputs give the same text on every engine).
+    """
     parts = []
     for name, rule in rules.items():
         t = inputs.get(rule.from_)
@@ -58,4 +67,21 @@ def detections(engine: Engine, rules: dict[str, FindingRule], inputs: dict[str, 
         )
     if not parts:
         return ibis.memtable(DETECTION_SCHEMA.to_pyarrow().empty_table())
-    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+    rows = ibis.union(*parts) if len(parts) > 1 else parts[0]
+    return one_per_fingerprint(rows)
+
+
+def one_per_fingerprint(rows: ibis.Table) -> ibis.Table:
+    """Collapse rows sharing a fingerprint; the smallest value wins where rows disagree, so it is deterministic."""
+    grouped = rows.group_by("fingerprint").aggregate(
+        rule=rows.rule.min(),
+        entity_key=rows.entity_key.min(),
+        severity=rows.severity.min(),
+        owner=rows.owner.min(),
+        org=rows.org.min(),
+        due_at=rows.due_at.min(),
+        n=rows.count(),
+        seen=rows.details.collect(distinct=True),
+    )
+    details = ibis.literal('{"count":') + grouped.n.cast("string") + ',"seen":[' + grouped.seen.sort().join(",") + "]}"
+    return grouped.select(*DETECTION_SCHEMA.names[:-1], details=details)

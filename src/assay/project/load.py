@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from assay.errors import ConfigError
-from assay.project.models import FINDING_INPUT_COLUMNS, METRIC_KINDS, OPTIONAL_ENTITY_COLUMNS, Project
+from assay.project.models import FINDING_INPUT_COLUMNS, FINDING_INPUT_VALUES, METRIC_KINDS, OPTIONAL_ENTITY_COLUMNS, Project
+from assay.project.paths import PathRefused, confine
 from assay.project.yaml_loader import KeyPath, line_of, load_yaml
 
 PROJECT_FILE = "assay.yml"
@@ -28,11 +30,23 @@ def load_project(project: Path) -> tuple[Project, Path]:
     try:
         model = Project.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError([_located(path, lines, _clean_loc(e["loc"]), _message(e)) for e in exc.errors()]) from None
-    problems = [_located(path, lines, at, msg) for at, msg in cross_reference_problems(model)]
+        raise ConfigError([_located(path, lines, _clean_loc(e["loc"], data), _message(e)) for e in exc.errors()]) from None
+    found = [*cross_reference_problems(model), *path_problems(model, path.parent)]
+    problems = [_located(path, lines, at, msg) for at, msg in found]
     if problems:
         raise ConfigError(problems)
     return model, path.parent
+
+
+def path_problems(p: Project, project_dir: Path) -> list[tuple[KeyPath, str]]:
+    """Source paths that leave the project folder and its declared data roots (see paths.confine)."""
+    out: list[tuple[KeyPath, str]] = []
+    for name, source in p.sources.items():
+        try:
+            confine(project_dir, source.path, p.data_roots)
+        except PathRefused as exc:
+            out.append((("sources", name, "path"), str(exc)))
+    return out
 
 
 def cross_reference_problems(p: Project) -> list[tuple[KeyPath, str]]:
@@ -96,17 +110,58 @@ def cross_reference_problems(p: Project) -> list[tuple[KeyPath, str]]:
         if rule.from_ == "access" and p.access is None:
             out.append((("findings", fname, "from"), "findings from access need an access: section"))
         allowed = FINDING_INPUT_COLUMNS[rule.from_]
-        for column in [*rule.where, *([rule.owner] if rule.owner else [])]:
+        if rule.owner and rule.owner not in allowed:
+            out.append((("findings", fname, "owner"), f"{rule.from_} has no column {rule.owner!r}; its columns: {', '.join(allowed)}"))
+        for column, wanted in rule.where.items():
+            at = ("findings", fname, "where", column)
             if column not in allowed:
-                out.append((("findings", fname), f"{rule.from_} has no column {column!r}; its columns: {', '.join(allowed)}"))
+                out.append((at, f"{rule.from_} has no column {column!r}; its columns: {', '.join(allowed)}"))
+                continue
+            problem = where_value_problem(allowed[column], FINDING_INPUT_VALUES.get((rule.from_, column)), wanted)
+            if problem:
+                out.append((at, problem))
     return out
 
 
-def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
-    """Drop the labels pydantic adds for validators and the metric-kind union, so paths match the file."""
+_WHERE_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "string": ((str,), "text"),
+    "boolean": ((bool,), "a boolean (true or false, unquoted)"),
+    "date": ((date,), "a date written unquoted as YYYY-MM-DD"),
+    "timestamp": ((date,), "a date or timestamp written unquoted, as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS"),
+}
+
+
+def where_value_problem(column_type: str, choices: tuple[str, ...] | None, wanted: Any) -> str | None:
+    """Why a `where` value (one value or a list of them) cannot match its column, or None."""
+    values = wanted if isinstance(wanted, list) else [wanted]
+    if not values:
+        return "an empty list matches nothing; give at least one value"
+    types, expected = _WHERE_TYPES[column_type]
+    for value in values:
+        if value is None:
+            return "null never matches (a comparison with null is unknown); give a value"
+        if not isinstance(value, types) or (column_type != "boolean" and isinstance(value, bool)):
+            return f"expected {expected}, got {value!r} ({type(value).__name__})"
+        if column_type == "date" and isinstance(value, datetime):
+            return f"expected {expected}, got the timestamp {value!r}"
+        if choices and value not in choices:
+            return f"{value!r} never occurs; expected one of: {', '.join(choices)}"
+    return None
+
+
+def _clean_loc(loc: tuple[Any, ...], data: dict[str, Any]) -> KeyPath:
+    """Drop the labels pydantic adds for validators and the metric-kind union, and put back the
+    check kind its one-key form hides (`checks.src.0.freshness.max_age`), so paths match the file."""
     parts = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
     if len(parts) > 2 and parts[0] == "metrics" and parts[2] in METRIC_KINDS:
         del parts[2]
+    if len(parts) > 3 and parts[0] == "checks":
+        try:
+            check = data["checks"][parts[1]][parts[2]]
+        except (KeyError, IndexError, TypeError):
+            check = None
+        if isinstance(check, dict) and len(check) == 1 and parts[3] not in check:
+            parts.insert(3, next(iter(check)))
     return tuple("from" if p == "from_" else p for p in parts)
 
 

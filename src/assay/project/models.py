@@ -8,9 +8,10 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from assay.project.durations import Duration
+from assay.project.paths import check_root
 
 ColumnType = Literal["string", "int64", "float64", "boolean", "date", "timestamp"]
 Entity = Literal["asset", "observation", "finding", "ticket", "person", "grant"]
@@ -33,11 +34,32 @@ OPTIONAL_ENTITY_COLUMNS: dict[str, dict[str, ColumnType]] = {
     "grant": {"revoked_at": "timestamp", "privileged": "boolean"},
 }
 
-# The tables finding rules filter, and the columns their `where` and `owner` may name.
-FINDING_INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "coverage": ("asset_key", "asset_type", "name", "control", "covered", "last_seen_at", "owner_email", "org"),
-    "access": ("email", "system", "role", "privileged", "granted_at", "person_known", "person_status", "terminated_on", "org"),
+# The tables finding rules filter, the columns their `where` and `owner` may name, and the types
+# a `where` value must have (validation rejects what the run could not compare).
+FINDING_INPUT_COLUMNS: dict[str, dict[str, ColumnType]] = {
+    "coverage": {
+        "asset_key": "string",
+        "asset_type": "string",
+        "name": "string",
+        "control": "string",
+        "covered": "boolean",
+        "last_seen_at": "timestamp",
+        "owner_email": "string",
+        "org": "string",
+    },
+    "access": {
+        "email": "string",
+        "system": "string",
+        "role": "string",
+        "privileged": "boolean",
+        "granted_at": "timestamp",
+        "person_known": "boolean",
+        "person_status": "string",
+        "terminated_on": "date",
+        "org": "string",
+    },
 }
+FINDING_INPUT_VALUES: dict[tuple[str, str], tuple[str, ...]] = {("access", "person_status"): ("active", "terminated", "unknown")}
 
 
 class Strict(BaseModel):
@@ -84,13 +106,6 @@ class Source(Strict):
     def _shorthand(cls, value: Any) -> Any:
         if isinstance(value, dict):
             return {k: _column_shorthand(v) for k, v in value.items()}
-        return value
-
-    @field_validator("path")
-    @classmethod
-    def _relative(cls, value: str) -> str:
-        if ".." in PurePosixPath(value).parts:
-            raise ValueError("paths must stay inside the project folder (no '..')")
         return value
 
     @model_validator(mode="after")
@@ -268,6 +283,7 @@ class Project(Strict):
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     engine: str = "duckdb:///warehouse.duckdb"
+    data_roots: list[Annotated[str, AfterValidator(check_root)]] = Field(default_factory=list)
     sources: dict[str, Source] = Field(min_length=1)
     reconcile: Reconcile | None = None
     controls: dict[str, Control] = Field(default_factory=dict)
