@@ -30,7 +30,7 @@ DAY1, DAY2 = date(2026, 1, 8), date(2026, 1, 15)
 SCANS_1 = [("web-1", "2026-01-05 10:00:00"), ("web-2", "2025-12-01 10:00:00")]
 SCANS_2 = [("web-2", "2026-01-14 10:00:00"), ("web-3", "2026-01-13 09:00:00")]
 RUN_ID_COLUMNS = ("run_id", "first_seen_run", "last_seen_run")
-VOLATILE = ("started_at", "finished_at", "timings", "run_id")
+VOLATILE = ("started_at", "finished_at", "timings", "run_id", "engine")  # engine: the PostgreSQL tests use one database each
 
 
 def snapshot(ws: Workspace) -> dict[str, list[str]]:

@@ -33,6 +33,7 @@ from assay.reconcile.access import access_table
 from assay.reconcile.assets import reconcile_assets
 from assay.reconcile.coverage import coverage_matrix
 from assay.run.lock import run_lock
+from assay.secrets import redact
 from assay.run.publish import publish
 from assay.warehouse import schema as w
 from assay.warehouse.history import latest_run, next_run_seq
@@ -123,7 +124,7 @@ def _run(engine: Engine, project: Project, project_dir: Path, as_of: date, on_st
         return result
     except Exception as exc:
         result.status = "failed"
-        message = str(exc) if isinstance(exc, AssayError) else f"{type(exc).__name__}: {exc}"
+        message = redact(str(exc) if isinstance(exc, AssayError) else f"{type(exc).__name__}: {exc}")
         engine.insert(w.RUNS, ibis.memtable([_run_row(engine, project, result, started, error=message)], schema=w.HISTORY[w.RUNS]))
         raise RunError(f"run {result.run_id} (as of {as_of}) failed in stage {_failed_stage(result)}: {message}") from exc
 
