@@ -33,8 +33,8 @@ from assay.reconcile.access import access_table
 from assay.reconcile.assets import reconcile_assets
 from assay.reconcile.coverage import coverage_matrix
 from assay.run.lock import run_lock
-from assay.secrets import redact
 from assay.run.publish import publish
+from assay.secrets import redact
 from assay.warehouse import schema as w
 from assay.warehouse.history import latest_run, next_run_seq
 from assay.warehouse.setup import SCRATCH_PREFIXES, clear_dead_runs, prepare_warehouse
