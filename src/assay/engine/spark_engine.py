@@ -1,7 +1,14 @@
-"""Apache Spark in local mode, with a Hive metastore in the project folder so history persists."""
+"""Apache Spark: local mode (a Hive metastore in the project folder so history persists) and
+Spark Connect (a server that keeps the tables in its own catalog).
+
+Python UDF workers run the product's own interpreter (`sys.executable`): a bare `python3` on the
+PATH may lack pyarrow and assay, and the NFKC UDF needs both.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 import uuid
 from pathlib import Path
 
@@ -13,6 +20,10 @@ from assay.engine.capabilities import PYSPARK
 from assay.engine.engine import Engine
 from assay.errors import EngineError
 
+CONNECT_BATCH_BYTES = 32 * 1024 * 1024
+"""Arrow bytes sent per request when loading over Spark Connect: well under gRPC's message limit
+and the server's driver memory, whatever the size of the table."""
+
 
 def local_session(state_dir: Path, master: str = "local[2]"):
     """A local SparkSession whose tables survive the process (Derby metastore + warehouse dir)."""
@@ -20,9 +31,13 @@ def local_session(state_dir: Path, master: str = "local[2]"):
 
     state_dir.mkdir(parents=True, exist_ok=True)
     metastore = state_dir / "metastore_db"
+    # PySpark reads the worker interpreter from the environment when the context starts.
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
     return (
         SparkSession.builder.master(master)
         .appName("assay")
+        .config("spark.pyspark.python", sys.executable)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
@@ -63,21 +78,27 @@ def assay_nfkc(value: str) -> str:
 
 
 class SparkEngine(Engine):
+    """Spark in local mode: this process runs the driver and the executors."""
+
     name = "pyspark"
     capabilities = PYSPARK
 
     @classmethod
     def local(cls, state_dir: Path, master: str, database: str, display_url: str) -> SparkEngine:
         """Connect to (or start) this process's session and use `database` for all tables."""
-        if not database.isidentifier():
-            raise EngineError(f"Spark database name must be an identifier, got {database!r}")
+        _check_database(database)
         session = local_session(state_dir, master)
         session.sparkContext.setLogLevel("ERROR")
+        engine = cls._over(session, database, display_url)
+        engine._stage_dir = state_dir / "stage"
+        return engine
+
+    @classmethod
+    def _over(cls, session, database: str, display_url: str) -> SparkEngine:
         session.sql(f"CREATE DATABASE IF NOT EXISTS `{database}`")
         session.catalog.setCurrentDatabase(database)
         engine = cls(ibis.pyspark.connect(session), display_url)
         engine._session = session
-        engine._stage_dir = state_dir / "stage"
         return engine
 
     def load_arrow(self, name: str, data: pa.Table) -> ibis.Table:
@@ -97,3 +118,44 @@ class SparkEngine(Engine):
 
     def close(self) -> None:
         """Leave the session running: a process has one, and tests share it."""
+
+
+class SparkConnectEngine(SparkEngine):
+    """Spark over Spark Connect (`sc://host:port`): queries and tables live on the server.
+
+    The server may be remote, so data is sent as Arrow (never as a file path only this machine
+    sees), in bounded batches. The server's Python workers run the NFKC UDF: its
+    `PYSPARK_PYTHON` must have pyarrow, pandas and assay (`scripts/spark-connect.sh` starts one so).
+    PySpark switches a whole process to Connect once a remote session exists, so a process uses
+    either local Spark or Spark Connect.
+    """
+
+    name = "spark-connect"
+
+    @classmethod
+    def remote(cls, url: str, database: str, display_url: str) -> SparkConnectEngine:
+        """A new session on the server at `url` (`sc://host:port[/;param=value…]`), using `database`."""
+        from pyspark.sql import SparkSession
+
+        _check_database(database)
+        session = SparkSession.builder.remote(url).getOrCreate()
+        return cls._over(session, database, display_url)
+
+    def load_arrow(self, name: str, data: pa.Table) -> ibis.Table:
+        """Create `name` from the first batch, append the rest: each request stays bounded."""
+        rows_per_batch = max(1, CONNECT_BATCH_BYTES * max(data.num_rows, 1) // max(data.nbytes, 1))
+        mode = "overwrite"
+        for offset in range(0, max(data.num_rows, 1), rows_per_batch):
+            frame = self._session.createDataFrame(data.slice(offset, rows_per_batch))
+            self._guard(lambda frame=frame, mode=mode: frame.write.mode(mode).saveAsTable(name), None)
+            mode = "append"
+        return self.table(name)
+
+    def close(self) -> None:
+        """End this client's server session (its temporary views); the server keeps the tables."""
+        self._session.stop()
+
+
+def _check_database(database: str) -> None:
+    if not database.isidentifier():
+        raise EngineError(f"Spark database name must be an identifier, got {database!r}")
