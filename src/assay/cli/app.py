@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from assay.cli import output
-from assay.errors import AssayError, ConfigError
+from assay.errors import AssayError, ConfigError, EngineError
 from assay.run.pipeline import STAGES
 from assay.workspace import Workspace
 
@@ -192,11 +193,13 @@ def main() -> None:
         app()
     except AssayError as exc:
         if _state["debug"]:
+            if isinstance(exc, EngineError) and exc.sql:
+                err.print(f"full SQL of the rejected query:\n{exc.sql}", markup=False, highlight=False, soft_wrap=True)
             raise
         if isinstance(exc, ConfigError):
             err.print(f"[red]invalid project ({len(exc.problems)} problem(s)):[/]")
             for problem in exc.problems:
                 err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
         else:
-            err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)

@@ -8,9 +8,13 @@ PATH may lack pyarrow and assay, and the NFKC UDF needs both.
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import uuid
+import warnings
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import ibis
 import pyarrow as pa
@@ -20,6 +24,8 @@ from assay.engine.capabilities import PYSPARK
 from assay.engine.engine import Engine
 from assay.errors import EngineError
 
+CONNECT_DEFAULT_PORT = 15002
+CONNECT_PROBE_SECONDS = 10
 CONNECT_BATCH_BYTES = 32 * 1024 * 1024
 """Arrow bytes sent per request when loading over Spark Connect: well under gRPC's message limit
 and the server's driver memory, whatever the size of the table."""
@@ -116,6 +122,11 @@ class SparkEngine(Engine):
     def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
         return assay_nfkc(expr)
 
+    def let(self, value: ibis.Value, body: Callable[[ibis.Value], ibis.StringValue]) -> ibis.StringValue:
+        """`ELEMENT_AT(TRANSFORM(ARRAY(value), v -> body), 1)`: Ibis compiles the portable form's
+        array `join` as `IF(SIZE(a) > 0, CONCAT_WS('', a), NULL)`, which would write `a` twice."""
+        return ibis.array([value]).map(body)[0]
+
     def close(self) -> None:
         """Leave the session running: a process has one, and tests share it."""
 
@@ -138,6 +149,9 @@ class SparkConnectEngine(SparkEngine):
         from pyspark.sql import SparkSession
 
         _check_database(database)
+        _reachable(url)
+        # Ibis asks for schema verification, which Connect does not offer; it says so per table.
+        warnings.filterwarnings("ignore", message="'verifySchema' is ignored", category=UserWarning)
         session = SparkSession.builder.remote(url).getOrCreate()
         return cls._over(session, database, display_url)
 
@@ -154,6 +168,17 @@ class SparkConnectEngine(SparkEngine):
     def close(self) -> None:
         """End this client's server session (its temporary views); the server keeps the tables."""
         self._session.stop()
+
+
+def _reachable(url: str) -> None:
+    """Fail in seconds on a wrong address: the Connect client retries a refused connection for
+    minutes before it gives up."""
+    parts = urlsplit(url.split(";", 1)[0])
+    address = (parts.hostname or "localhost", parts.port or CONNECT_DEFAULT_PORT)
+    try:
+        socket.create_connection(address, timeout=CONNECT_PROBE_SECONDS).close()
+    except OSError as exc:
+        raise EngineError(f"cannot reach the Spark Connect server at {address[0]}:{address[1]}: {exc}") from exc
 
 
 def _check_database(database: str) -> None:
