@@ -7,6 +7,7 @@ PATH may lack pyarrow and assay, and the NFKC UDF needs both.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sys
@@ -71,8 +72,25 @@ def _quiet_logging(state_dir: Path) -> Path:
         "logger.codegen.level = off\n"
         "logger.codegenexec.name = org.apache.spark.sql.execution.WholeStageCodegenExec\n"
         "logger.codegenexec.level = off\n"
+        # A failed task reaches the driver, which raises it to assay as one bounded EngineError;
+        # these would print it (and the query it quotes) once more per task, stack trace and all.
+        "logger.executor.name = org.apache.spark.executor.Executor\n"
+        "logger.executor.level = off\n"
+        "logger.tasks.name = org.apache.spark.scheduler.TaskSetManager\n"
+        "logger.tasks.level = off\n"
+        "logger.abort.name = org.apache.spark.util.Utils\n"
+        "logger.abort.level = off\n"
     )
     return path
+
+
+def _quiet_query_context_logs() -> None:
+    """PySpark logs every failed query at ERROR with its full text and the Java stack trace; the
+    EngineError assay raises says it once, bounded (`--debug` shows the rest)."""
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
 
 
 @ibis.udf.scalar.pandas
@@ -101,6 +119,7 @@ class SparkEngine(Engine):
 
     @classmethod
     def _over(cls, session, database: str, display_url: str) -> SparkEngine:
+        _quiet_query_context_logs()
         session.sql(f"CREATE DATABASE IF NOT EXISTS `{database}`")
         session.catalog.setCurrentDatabase(database)
         engine = cls(ibis.pyspark.connect(session), display_url)
