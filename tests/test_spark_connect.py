@@ -18,8 +18,10 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from assay.engine import connect
@@ -64,7 +66,7 @@ def _read_in_fresh_process(project: Path, url: str) -> tuple[list[dict], list[di
     try:
         values = ws.engine.to_arrow(ws.engine.table(w.METRIC_VALUES).drop("run_id")).to_pylist()
         findings = ws.engine.to_arrow(ws.engine.table(w.FINDINGS).drop("first_seen_run", "last_seen_run")).to_pylist()
-        return values, findings, type(ws.engine).__name__, ws.engine.con.current_database()
+        return values, findings, type(ws.engine).__name__, ws.engine.con.current_database
     finally:
         ws.close()
 
@@ -84,6 +86,54 @@ def test_demo_through_spark_connect_matches_duckdb(duckdb_results, connect_url: 
     assert_same(duckdb_results[0], sorted(values, key=key), "spark-connect")
     assert_same(duckdb_results[1], sorted(findings, key=key), "spark-connect")
     assert not (project / ".assay" / "spark").exists(), "a Connect run keeps no Spark state in the project"
+
+
+BATCH_BYTES = 4096
+
+
+def _load_in_small_batches(url: str, data: pa.Table, folder: Path) -> list[dict]:
+    from assay.engine import spark_engine
+
+    spark_engine.CONNECT_BATCH_BYTES = BATCH_BYTES
+    engine = connect(url, folder)
+    try:
+        return engine.to_arrow(engine.load_arrow("batched", data).order_by("id")).to_pylist()
+    finally:
+        engine.close()
+
+
+def test_load_arrow_sends_batches_and_keeps_every_row(connect_url: str, tmp_path: Path) -> None:
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    data = pa.table(
+        {
+            "id": pa.array(range(1000), pa.int64()),
+            "name": pa.array([None if i % 7 == 0 else f"host-{i}" for i in range(1000)], pa.string()),
+            "at": pa.array([start + timedelta(minutes=i) for i in range(1000)], pa.timestamp("us", tz="UTC")),
+        }
+    )
+    assert data.nbytes > 5 * BATCH_BYTES
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        rows = pool.apply(_load_in_small_batches, (f"{connect_url}/;database=batches", data, tmp_path))
+    assert [(r["id"], r["name"], r["at"]) for r in rows] == [(r["id"], r["name"], r["at"]) for r in data.to_pylist()]
+
+
+def _local_after_connect(url: str, folder: Path) -> str:
+    from assay.errors import EngineError
+
+    remote = connect(url, folder)
+    try:
+        connect("pyspark", folder)
+    except EngineError as exc:
+        return str(exc)
+    finally:
+        remote.close()
+    return "no error"
+
+
+def test_one_process_uses_connect_or_local_spark(connect_url: str, tmp_path: Path) -> None:
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        message = pool.apply(_local_after_connect, (f"{connect_url}/;database=mixing", tmp_path))
+    assert message.startswith("this process already uses Spark Connect, so it cannot start local Spark (pyspark)")
 
 
 def test_unreachable_server_fails_fast(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from assay.engine.capabilities import PYSPARK
 from assay.engine.engine import Engine
 from assay.errors import EngineError
 
+_ONE_OR_OTHER = "PySpark switches a whole process to one or the other"
 CONNECT_DEFAULT_PORT = 15002
 CONNECT_PROBE_SECONDS = 10
 CONNECT_BATCH_BYTES = 32 * 1024 * 1024
@@ -110,7 +111,11 @@ class SparkEngine(Engine):
     @classmethod
     def local(cls, state_dir: Path, master: str, database: str, display_url: str) -> SparkEngine:
         """Connect to (or start) this process's session and use `database` for all tables."""
+        from pyspark.sql.utils import is_remote
+
         _check_database(database)
+        if is_remote():
+            raise EngineError(f"this process already uses Spark Connect, so it cannot start local Spark ({display_url}): {_ONE_OR_OTHER}")
         session = local_session(state_dir, master)
         session.sparkContext.setLogLevel("ERROR")
         engine = cls._over(session, database, display_url)
@@ -165,10 +170,13 @@ class SparkConnectEngine(SparkEngine):
     @classmethod
     def remote(cls, url: str, database: str, display_url: str) -> SparkConnectEngine:
         """A new session on the server at `url` (`sc://host:port[/;param=value…]`), using `database`."""
+        from pyspark import SparkContext
         from pyspark.sql import SparkSession
 
         _check_database(database)
         _reachable(url)
+        if SparkContext._active_spark_context is not None:
+            raise EngineError(f"this process already runs local Spark, so it cannot use Spark Connect ({display_url}): {_ONE_OR_OTHER}")
         # Ibis asks for schema verification, which Connect does not offer; it says so per table.
         warnings.filterwarnings("ignore", message="'verifySchema' is ignored", category=UserWarning)
         session = SparkSession.builder.remote(url).getOrCreate()
