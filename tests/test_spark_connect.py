@@ -114,7 +114,8 @@ def test_load_arrow_sends_batches_and_keeps_every_row(connect_url: str, tmp_path
     assert data.nbytes > 5 * BATCH_BYTES
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         rows = pool.apply(_load_in_small_batches, (f"{connect_url}/;database=batches", data, tmp_path))
-    assert [(r["id"], r["name"], r["at"]) for r in rows] == [(r["id"], r["name"], r["at"]) for r in data.to_pylist()]
+    # Spark's TIMESTAMP comes back naive, in the session zone (UTC).
+    assert [(r["id"], r["name"], r["at"].replace(tzinfo=UTC)) for r in rows] == [(r["id"], r["name"], r["at"]) for r in data.to_pylist()]
 
 
 def _local_after_connect(url: str, folder: Path) -> str:
