@@ -25,7 +25,7 @@ import pyarrow as pa
 import pytest
 
 from assay.engine import connect
-from tests.test_engines import WEEKS_COMPARED, assert_same, duckdb_results, run_demo  # noqa: F401 - a fixture
+from tests.test_engines import WEEKS_COMPARED, assert_same, duckdb_results  # noqa: F401 - a fixture
 from tests.tiny import PROJECT, write_tiny
 
 pytestmark = pytest.mark.spark
