@@ -31,7 +31,14 @@ class SourceError(AssayError):
 
 
 class EngineError(AssayError):
-    """An engine that cannot be reached or that rejected a query."""
+    """An engine that cannot be reached or that rejected a query.
+
+    `sql` holds the full text of the rejected query (the message shows an excerpt).
+    """
+
+    def __init__(self, message: str, sql: str = ""):
+        self.sql = sql
+        super().__init__(message)
 
 
 class RunError(AssayError):

@@ -63,6 +63,9 @@ def test_options_accepts_model_and_none() -> None:
     class _Static:
         capabilities = DUCKDB
 
+        def let(self, value, body):
+            return body(value)
+
     column = ibis.table({"h": "string"}, name="t").h
     model = options_model("hostname")(short=True)
     assert normalize("hostname", column, model, _Static()).value.type().is_string()  # type: ignore[arg-type]

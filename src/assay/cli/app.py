@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from typer.core import TyperGroup
 
 from assay.cli import output
-from assay.errors import AssayError, ConfigError
+from assay.errors import AssayError, ConfigError, EngineError
 from assay.findings.lifecycle import OPEN_STATUSES
 from assay.run.pipeline import STAGES
 from assay.secrets import redact
@@ -39,6 +39,8 @@ class _Commands(TyperGroup):
             raise
         except Exception as exc:
             if _state["debug"]:
+                if isinstance(exc, EngineError) and exc.sql:
+                    err.print(f"full SQL of the rejected query:\n{exc.sql}", markup=False, highlight=False, soft_wrap=True)
                 raise
             print_error(exc)
             raise typer.Exit(2) from None

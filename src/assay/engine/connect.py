@@ -6,6 +6,7 @@ Accepted forms:
                      may hold any character, may come from ?password= or PGPASSWORD, and is never
                      printed or stored: see assay.secrets)
   pyspark   pyspark://local[2]?database=name       (local mode; state kept in .assay/spark)
+  sc://host:port/;database=name;token=…          (Spark Connect; other `;` parameters go to Spark)
 """
 
 from __future__ import annotations
@@ -35,11 +36,13 @@ def connect(url: str, project_dir: Path) -> Engine:
             master, _, query = rest.partition("?")
             database = parse_qs(query).get("database", ["default"])[0]
             return SparkEngine.local(project_dir / ".assay" / "spark", master or "local[2]", database, display)
+        if scheme == "sc":
+            return _spark_connect(url, display)
     except EngineError:
         raise
     except Exception as exc:  # noqa: BLE001 - backends fail in their own types; the cause may quote the DSN, so it is not chained
         raise EngineError(redact(f"cannot connect to engine {display}: {exc}", secrets)) from None
-    raise EngineError(f"engine URL {display!r} is not supported: expected duckdb:///file.duckdb, postgres://user@host:port/db or pyspark")
+    raise EngineError(f"engine URL {display!r} is not supported: expected duckdb:///file.duckdb, postgres://user@host:port/db, pyspark or sc://host:port")
 
 
 def _duckdb(url: str, project_dir: Path, display: str) -> Engine:
@@ -75,3 +78,19 @@ def _postgres(url: str, display: str) -> Engine:
     if "schema" in query:
         kwargs["schema"] = query["schema"][0]
     return PostgresEngine(ibis.postgres.connect(**{k: v for k, v in kwargs.items() if v is not None}), display)
+
+
+def _spark_connect(url: str, display: str) -> Engine:
+    """Spark Connect's own URL, minus the `database` parameter that only assay reads."""
+    from assay.engine.spark_engine import SparkConnectEngine
+
+    address, *params = url.split(";")
+    database = "default"
+    kept = []
+    for param in params:
+        key, _, value = param.partition("=")
+        if key == "database":
+            database = value
+        else:
+            kept.append(param)
+    return SparkConnectEngine.remote(";".join([address, *kept]), database, display)

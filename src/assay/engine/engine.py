@@ -27,6 +27,18 @@ FAULT_ENV = "ASSAY_FAULT_AFTER_WRITES"
 """Testing aid: the process kills itself (SIGKILL, no clean-up) when it is about to make its
 Nth write, so crash tests can stop a real run at any write."""
 
+EXCERPT_HEAD, EXCERPT_TAIL = 1200, 300
+"""How much of a long text an error message shows: generated SQL runs to tens of kilobytes, and
+backends quote the query, its plan or a worker's traceback (whose last line names the cause)."""
+
+
+def excerpt(text: str) -> str:
+    """The start and end of `text`, saying how much was left out and where to see it."""
+    if len(text) <= EXCERPT_HEAD + EXCERPT_TAIL:
+        return text
+    left_out = len(text) - EXCERPT_HEAD - EXCERPT_TAIL
+    return f"{text[:EXCERPT_HEAD]}\n… [{left_out:,} characters left out; --debug shows all] …\n{text[-EXCERPT_TAIL:]}"
+
 
 class Engine:
     """A connected backend plus the capability-driven helpers stages need.
@@ -172,7 +184,10 @@ class Engine:
                 except Exception:  # noqa: BLE001 - the SQL is a diagnostic extra
                     sql = "<could not compile>"
             log.debug("query failed on %s: %s\n%s", self.name, exc, sql)
-            raise EngineError(f"{self.name} rejected a query: {type(exc).__name__}: {exc}\nSQL:\n{sql}") from exc
+            message = f"{self.name} rejected a query: {type(exc).__name__}: {excerpt(str(exc))}"
+            if sql:
+                message += f"\nSQL ({len(sql):,} characters):\n{excerpt(sql)}"
+            raise EngineError(message, sql) from exc
 
     def close(self) -> None:
         self.con.disconnect()

@@ -1,9 +1,21 @@
-"""Apache Spark in local mode, with a Hive metastore in the project folder so history persists."""
+"""Apache Spark: local mode (a Hive metastore in the project folder so history persists) and
+Spark Connect (a server that keeps the tables in its own catalog).
+
+Python UDF workers run the product's own interpreter (`sys.executable`): a bare `python3` on the
+PATH may lack pyarrow and assay, and the NFKC UDF needs both.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import sys
 import uuid
+import warnings
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import ibis
 import pyarrow as pa
@@ -13,6 +25,13 @@ from assay.engine.capabilities import PYSPARK
 from assay.engine.engine import Engine
 from assay.errors import EngineError
 
+_ONE_OR_OTHER = "PySpark switches a whole process to one or the other"
+CONNECT_DEFAULT_PORT = 15002
+CONNECT_PROBE_SECONDS = 10
+CONNECT_BATCH_BYTES = 32 * 1024 * 1024
+"""Arrow bytes sent per request when loading over Spark Connect: well under gRPC's message limit
+and the server's driver memory, whatever the size of the table."""
+
 
 def local_session(state_dir: Path, master: str = "local[2]"):
     """A local SparkSession whose tables survive the process (Derby metastore + warehouse dir)."""
@@ -20,9 +39,13 @@ def local_session(state_dir: Path, master: str = "local[2]"):
 
     state_dir.mkdir(parents=True, exist_ok=True)
     metastore = state_dir / "metastore_db"
+    # PySpark reads the worker interpreter from the environment when the context starts.
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
     return (
         SparkSession.builder.master(master)
         .appName("assay")
+        .config("spark.pyspark.python", sys.executable)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
@@ -50,8 +73,25 @@ def _quiet_logging(state_dir: Path) -> Path:
         "logger.codegen.level = off\n"
         "logger.codegenexec.name = org.apache.spark.sql.execution.WholeStageCodegenExec\n"
         "logger.codegenexec.level = off\n"
+        # A failed task reaches the driver, which raises it to assay as one bounded EngineError;
+        # these would print it (and the query it quotes) once more per task, stack trace and all.
+        "logger.executor.name = org.apache.spark.executor.Executor\n"
+        "logger.executor.level = off\n"
+        "logger.tasks.name = org.apache.spark.scheduler.TaskSetManager\n"
+        "logger.tasks.level = off\n"
+        "logger.abort.name = org.apache.spark.util.Utils\n"
+        "logger.abort.level = off\n"
     )
     return path
+
+
+def _quiet_query_context_logs() -> None:
+    """PySpark logs every failed query at ERROR with its full text and the Java stack trace; the
+    EngineError assay raises says it once, bounded (`--debug` shows the rest)."""
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
 
 
 @ibis.udf.scalar.pandas
@@ -63,21 +103,32 @@ def assay_nfkc(value: str) -> str:
 
 
 class SparkEngine(Engine):
+    """Spark in local mode: this process runs the driver and the executors."""
+
     name = "pyspark"
     capabilities = PYSPARK
 
     @classmethod
     def local(cls, state_dir: Path, master: str, database: str, display_url: str) -> SparkEngine:
         """Connect to (or start) this process's session and use `database` for all tables."""
-        if not database.isidentifier():
-            raise EngineError(f"Spark database name must be an identifier, got {database!r}")
+        from pyspark.sql.utils import is_remote
+
+        _check_database(database)
+        if is_remote():
+            raise EngineError(f"this process already uses Spark Connect, so it cannot start local Spark ({display_url}): {_ONE_OR_OTHER}")
         session = local_session(state_dir, master)
         session.sparkContext.setLogLevel("ERROR")
+        engine = cls._over(session, database, display_url)
+        engine._stage_dir = state_dir / "stage"
+        return engine
+
+    @classmethod
+    def _over(cls, session, database: str, display_url: str) -> SparkEngine:
+        _quiet_query_context_logs()
         session.sql(f"CREATE DATABASE IF NOT EXISTS `{database}`")
         session.catalog.setCurrentDatabase(database)
         engine = cls(ibis.pyspark.connect(session), display_url)
         engine._session = session
-        engine._stage_dir = state_dir / "stage"
         return engine
 
     def load_arrow(self, name: str, data: pa.Table) -> ibis.Table:
@@ -105,5 +156,68 @@ class SparkEngine(Engine):
         sql_type = ibis.dtype(dtype).to_sqlglot(self.con.dialect).sql(self.con.dialect)
         self._execute(f"ALTER TABLE `{table}` ADD COLUMNS (`{column}` {sql_type})")
 
+    def let(self, value: ibis.Value, body: Callable[[ibis.Value], ibis.StringValue]) -> ibis.StringValue:
+        """`ELEMENT_AT(TRANSFORM(ARRAY(value), v -> body), 1)`: Ibis compiles the portable form's
+        array `join` as `IF(SIZE(a) > 0, CONCAT_WS('', a), NULL)`, which would write `a` twice."""
+        return ibis.array([value]).map(body)[0]
+
     def close(self) -> None:
         """Leave the session running: a process has one, and tests share it."""
+
+
+class SparkConnectEngine(SparkEngine):
+    """Spark over Spark Connect (`sc://host:port`): queries and tables live on the server.
+
+    The server may be remote, so data is sent as Arrow (never as a file path only this machine
+    sees), in bounded batches. The server's Python workers run the NFKC UDF: its
+    `PYSPARK_PYTHON` must have pyarrow, pandas and assay (`scripts/spark-connect.sh` starts one so).
+    PySpark switches a whole process to Connect once a remote session exists, so a process uses
+    either local Spark or Spark Connect.
+    """
+
+    name = "spark-connect"
+
+    @classmethod
+    def remote(cls, url: str, database: str, display_url: str) -> SparkConnectEngine:
+        """A new session on the server at `url` (`sc://host:port[/;param=value…]`), using `database`."""
+        from pyspark import SparkContext
+        from pyspark.sql import SparkSession
+
+        _check_database(database)
+        _reachable(url)
+        if SparkContext._active_spark_context is not None:
+            raise EngineError(f"this process already runs local Spark, so it cannot use Spark Connect ({display_url}): {_ONE_OR_OTHER}")
+        # Ibis asks for schema verification, which Connect does not offer; it says so per table.
+        warnings.filterwarnings("ignore", message="'verifySchema' is ignored", category=UserWarning)
+        session = SparkSession.builder.remote(url).getOrCreate()
+        return cls._over(session, database, display_url)
+
+    def load_arrow(self, name: str, data: pa.Table) -> ibis.Table:
+        """Create `name` from the first batch, append the rest: each request stays bounded."""
+        rows_per_batch = max(1, CONNECT_BATCH_BYTES * max(data.num_rows, 1) // max(data.nbytes, 1))
+        mode = "overwrite"
+        for offset in range(0, max(data.num_rows, 1), rows_per_batch):
+            frame = self._session.createDataFrame(data.slice(offset, rows_per_batch))
+            self._guard(lambda frame=frame, mode=mode: frame.write.mode(mode).saveAsTable(name), None)
+            mode = "append"
+        return self.table(name)
+
+    def close(self) -> None:
+        """End this client's server session (its temporary views); the server keeps the tables."""
+        self._session.stop()
+
+
+def _reachable(url: str) -> None:
+    """Fail in seconds on a wrong address: the Connect client retries a refused connection for
+    minutes before it gives up."""
+    parts = urlsplit(url.split(";", 1)[0])
+    address = (parts.hostname or "localhost", parts.port or CONNECT_DEFAULT_PORT)
+    try:
+        socket.create_connection(address, timeout=CONNECT_PROBE_SECONDS).close()
+    except OSError as exc:
+        raise EngineError(f"cannot reach the Spark Connect server at {address[0]}:{address[1]}: {exc}") from exc
+
+
+def _check_database(database: str) -> None:
+    if not database.isidentifier():
+        raise EngineError(f"Spark database name must be an identifier, got {database!r}")

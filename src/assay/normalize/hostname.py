@@ -14,7 +14,7 @@ from pydantic import field_validator
 from assay.engine import Engine
 from assay.normalize.portable import EDGE_SPACE, case_insensitive, has_non_ascii, quoted
 from assay.normalize.registry import Options, register
-from assay.normalize.result import Normalized, problem
+from assay.normalize.result import Normalized
 
 MAX_LENGTH = 253
 LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
@@ -75,12 +75,22 @@ def is_valid(raw: ibis.StringValue, host: ibis.StringValue, engine: Engine) -> i
 
 @register("hostname", HostnameOptions)
 def normalize_hostname(value: ibis.Value, options: HostnameOptions, engine: Engine) -> Normalized:
+    """Both columns read the stripped text many times, so each binds it once (`Engine.let`)."""
+
+    def host_of(raw: ibis.StringValue) -> ibis.StringValue:
+        return engine.idna_to_ascii(raw.lower()) if engine.capabilities.idna else raw.lower()
+
+    def canonical(raw: ibis.StringValue) -> ibis.StringValue:
+        host = host_of(raw)
+        return ibis.ifelse(is_valid(raw, host, engine), _first_label(host) if options.short else host, ibis.null("string"))
+
+    def first_problem(raw: ibis.StringValue) -> ibis.StringValue:
+        return ibis.cases(*host_checks(raw, host_of(raw), engine, "hostname"), else_=ibis.null("string"))
+
     raw = _stripped(value.cast("string"), options.strip_suffixes)
-    host = engine.idna_to_ascii(raw.lower()) if engine.capabilities.idna else raw.lower()
-    canonical = _first_label(host) if options.short else host
     return Normalized(
-        value=ibis.ifelse(is_valid(raw, host, engine), canonical, ibis.null("string")),
-        problem=problem(value, *host_checks(raw, host, engine, "hostname")),
+        value=engine.let(raw, canonical),
+        problem=ibis.ifelse(value.isnull(), ibis.null("string"), engine.let(raw, first_problem)),
     )
 
 

@@ -19,7 +19,7 @@ import ibis
 from assay.engine import Engine
 from assay.normalize.portable import has_non_ascii
 from assay.normalize.registry import Options, register
-from assay.normalize.result import Normalized, problem
+from assay.normalize.result import Normalized
 
 NFKC_UNSUPPORTED = "NFKC not supported on this engine"
 WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
@@ -63,20 +63,37 @@ class TextOptions(Options):
 
 @register("text", TextOptions)
 def normalize_text(value: ibis.Value, options: TextOptions, engine: Engine) -> Normalized:
+    """Each column binds the text once (`Engine.let`): the case table is kilobytes long.
+
+    The NFKC UDF is applied before binding, as Spark runs no Python UDF inside a lambda.
+    """
     text = value.cast("string")
     if engine.capabilities.nfkc:
         text = engine.nfkc(text)
-    if options.case != "preserve":
-        if options.case == "lower":
+
+    def canonical(t: ibis.StringValue) -> ibis.StringValue:
+        key = _canonical(t, options.case)
+        # Only ASCII text is certainly already in NFKC form.
+        return key if engine.capabilities.nfkc else ibis.ifelse(has_non_ascii(t), ibis.null("string"), key)
+
+    def first_problem(t: ibis.StringValue) -> ibis.StringValue:
+        checks = [(_canonical(t, options.case) == "", "empty text")]
+        if not engine.capabilities.nfkc:
+            checks.insert(0, (has_non_ascii(t), NFKC_UNSUPPORTED))
+        return ibis.cases(*checks, else_=ibis.null("string"))
+
+    return Normalized(
+        value=engine.let(text, canonical).nullif(""),
+        problem=ibis.ifelse(value.isnull(), ibis.null("string"), engine.let(text, first_problem)),
+    )
+
+
+def _canonical(text: ibis.StringValue, case: str) -> ibis.StringValue:
+    """The case policy, then every run of whitespace to one space, trimmed ('' for blank text)."""
+    if case != "preserve":
+        if case == "lower":
             text = text.replace("\u0130", "i\u0307")  # the one character whose lower() is two
         # ASCII text (most of it) takes the cheap path: `LOWER` agrees on ASCII everywhere, and
         # a 1,400-character `TRANSLATE` table is rebuilt per row on DuckDB (~50 µs).
-        text = ibis.ifelse(has_non_ascii(text), text.translate(*_table(options.case)), text.lower())
-    text = text.re_replace(f"^{_SPACE_CLASS}+|{_SPACE_CLASS}+$", "").re_replace(f"{_SPACE_CLASS}+", " ")
-    checks = [(text == "", "empty text")]
-    valid = text != ""
-    if not engine.capabilities.nfkc:
-        # Only ASCII text is certainly already in NFKC form.
-        checks.insert(0, (has_non_ascii(text), NFKC_UNSUPPORTED))
-        valid = valid & ~has_non_ascii(text)
-    return Normalized(value=ibis.ifelse(valid, text, ibis.null("string")), problem=problem(value, *checks))
+        text = ibis.ifelse(has_non_ascii(text), text.translate(*_table(case)), text.lower())
+    return text.re_replace(f"^{_SPACE_CLASS}+|{_SPACE_CLASS}+$", "").re_replace(f"{_SPACE_CLASS}+", " ")
