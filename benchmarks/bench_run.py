@@ -232,7 +232,8 @@ def main() -> None:
                 print(assay_m.output)
                 sys.exit(2)
             got = assay_answers(url, project)
-        print(f"ratio assay / hand: time {assay_m.seconds / hand_m.seconds:.2f}x, peak memory {assay_m.peak_bytes / hand_m.peak_bytes:.2f}x")
+        ratio_t, ratio_m = assay_m.seconds / hand_m.seconds, assay_m.peak_bytes / hand_m.peak_bytes
+        print(f"ratio assay / hand: time {ratio_t:.2f}x, peak memory {ratio_m:.2f}x")
         if not args.skip_ingest and args.engine == "duckdb":
             print("\ningest, one file into a fresh DuckDB file (seconds of the load itself; peak RSS of the process)")
             print(f"{'source':14} {'MB':>8} {'assay s':>9} {'peak':>10} {'duckdb s':>9} {'peak':>10} {'ratio':>6}")

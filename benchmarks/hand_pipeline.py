@@ -26,7 +26,8 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from datetime import date, datetime, time as clock, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 
 import duckdb
@@ -147,7 +148,8 @@ SELECT 'active_grants', json_object('person_status', status), 'count', count(*) 
 UNION ALL
 SELECT 'open_findings_by_rule', json_object('rule', 'uncovered_asset'), 'count', count(*) FROM coverage WHERE NOT covered
 UNION ALL
-SELECT 'open_findings_by_rule', json_object('rule', CASE status WHEN 'terminated' THEN 'terminated_with_access' ELSE 'orphaned_account' END),
+SELECT 'open_findings_by_rule',
+       json_object('rule', CASE status WHEN 'terminated' THEN 'terminated_with_access' ELSE 'orphaned_account' END),
        'count', count(DISTINCT (email, system, role))
 FROM access WHERE status IN ('terminated', 'unknown') GROUP BY status
 """

@@ -124,14 +124,16 @@ SELECT 'F' || j AS finding_id, messy_host(asset_name(i), j) AS asset,
             WHEN sev_roll < 95 THEN ['Low', 'LOW ', 'minor', 'Sev4'][spelling + 1]
             ELSE ['Info', 'Informational', 'info', 'INFO'][spelling + 1] END AS severity,
        strftime(opened, '%Y-%m-%dT%H:%M:%SZ') AS opened_at,
-       strftime(CASE WHEN j % 500 = 2 THEN plus_s(day0(), 21 * 3600) ELSE plus_s(opened, closes_after) END, '%Y-%m-%dT%H:%M:%SZ') AS closed_at
+       strftime(CASE WHEN j % 500 = 2 THEN plus_s(day0(), 21 * 3600) ELSE plus_s(opened, closes_after) END,
+                '%Y-%m-%dT%H:%M:%SZ') AS closed_at
 FROM base
 """
 
 _HR = """
 WITH people AS (
     SELECT p, CASE p % 200 WHEN 1 THEN CAST(getvariable('as_of') AS DATE) WHEN 2 THEN CAST(getvariable('as_of') AS DATE) + 1
-                           ELSE CASE WHEN rnd(p, 30, 100) < 8 THEN CAST(getvariable('as_of') AS DATE) + 30 - CAST(rnd(p, 31, 230) AS INTEGER) END
+                           ELSE CASE WHEN rnd(p, 30, 100) < 8
+                                     THEN CAST(getvariable('as_of') AS DATE) + 30 - CAST(rnd(p, 31, 230) AS INTEGER) END
                            END AS leaves
     FROM range(getvariable('people')) t(p)
 )
