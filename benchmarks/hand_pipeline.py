@@ -44,7 +44,8 @@ SEVERITY_SPELLINGS = {
 FRESHNESS = timedelta(days=7)
 
 _SETUP = """
-CREATE MACRO host(x) AS lower(regexp_replace(trim(x), '\\.$', ''));
+CREATE MACRO drop_dot(t) AS CASE WHEN ends_with(t, '.') THEN substr(t, 1, length(t) - 1) ELSE t END;
+CREATE MACRO host(x) AS lower(drop_dot(trim(x)));
 CREATE MACRO mail(x) AS lower(trim(x));
 CREATE MACRO iso_z(x) AS strptime(x, '%Y-%m-%dT%H:%M:%SZ');
 -- '2026-11-21T01:30:00+02:00' -> the UTC instant: local time minus the signed offset
@@ -65,7 +66,7 @@ SELECT 'cloud_assets', 1, resource_type, host(resource_name), org_tag FROM read_
 _GOLDEN = """
 CREATE TABLE golden AS
 SELECT asset_type, name, arg_min(org, priority) FILTER (WHERE org IS NOT NULL) AS org,
-       count(DISTINCT source) AS sources, min(source) AS some_source
+       min(priority) = max(priority) AS single, arg_min(source, priority) AS first_source
 FROM inventory WHERE asset_type IS NOT NULL AND name IS NOT NULL GROUP BY asset_type, name
 """
 
@@ -142,7 +143,7 @@ SELECT 'sla_attainment', CASE WHEN g = 1 THEN '{}' ELSE json_object('severity', 
        CASE f WHEN 'numerator' THEN met WHEN 'denominator' THEN n ELSE met / n END
 FROM decided, (VALUES ('numerator'), ('denominator'), ('value')) fs(f)
 UNION ALL
-SELECT 'only_in_source', json_object('source', some_source), 'count', count(*) FROM golden WHERE sources = 1 GROUP BY some_source
+SELECT 'only_in_source', json_object('source', first_source), 'count', count(*) FROM golden WHERE single GROUP BY first_source
 UNION ALL
 SELECT 'active_grants', json_object('person_status', status), 'count', count(*) FROM access GROUP BY status
 UNION ALL
