@@ -78,6 +78,18 @@ def organization(n: int, seed: int) -> Path:
     return folder
 
 
+def variant(project: Path, assay_yml: Path) -> Path:
+    """A sibling folder sharing `project`'s data (a symlink) with another project file."""
+    folder = project.with_name(f"{project.name}-variant")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    (folder / "data").symlink_to(project.resolve() / "data")
+    shutil.copy(project / "org.json", folder / "org.json")
+    shutil.copy(assay_yml, folder / "assay.yml")
+    print(f"assay runs with {assay_yml} (a variant of the generated project file)")
+    return folder
+
+
 @contextmanager
 def fresh_engine(kind: str, project: Path, work: Path) -> Iterator[str]:
     """An engine URL with nothing in it yet, removed again afterwards where it lives outside `work`."""
@@ -209,6 +221,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="number of assets N")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--engine", default="duckdb", help="duckdb (default), a postgres:// admin URL, or pyspark")
+    parser.add_argument("--assay-yml", type=Path, help="run assay with this project file instead of the generated one (same data)")
     parser.add_argument("--skip-ingest", action="store_true", help="skip the per-file ingest comparison")
     parser.add_argument("--ingest-child", nargs=4, metavar=("KIND", "PROJECT", "SOURCE", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -219,6 +232,8 @@ def main() -> None:
 
     as_of = DEFAULT_AS_OF
     project = organization(args.rows, args.seed)
+    if args.assay_yml:
+        project = variant(project, args.assay_yml)
     size = sum(p.stat().st_size for p in (project / "data").iterdir())
     print(f"organization: {args.rows:,} assets, {size / 1e9:.2f} GB raw, as of {as_of}, engine {args.engine}", flush=True)
     with tempfile.TemporaryDirectory(prefix="assay-bench-", dir=DATA) as tmp:
