@@ -5,8 +5,8 @@
     uv run python benchmarks/bench_run.py --rows 1000000 --engine pyspark
 
 The organization is generated once per (N, seed) into benchmarks/.data/ (git-ignored). The hand
-pipeline (benchmarks/hand_pipeline.py) and `assay run` each run in their own process, so the peak
-resident memory of each is measured alone (`os.wait4` returns the child's rusage). For every input
+pipeline (benchmarks/hand_pipeline.py) and `assay run` each run in their own process under GNU
+`time`, which reports its wall time, CPU time (user + system) and peak resident memory. For every input
 file, assay's ingest of that one source is also timed against DuckDB reading the file into a table
 (`CREATE TABLE AS SELECT * FROM read_csv/read_parquet/read_json`), each in its own process too.
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -42,28 +42,32 @@ from org_generator import DEFAULT_AS_OF, FILES, generate  # noqa: E402
 DATA = HERE / ".data"
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/postgres"
 Answer = tuple[str, str, str]  # (answer, dimensions, field)
+TIME = "/usr/bin/time"  # GNU time (Debian package `time`)
 READERS = {"csv": "read_csv", "parquet": "read_parquet", "ndjson": "read_json"}
 
 
 @dataclass(frozen=True)
 class Measured:
-    seconds: float
+    seconds: float  # wall clock
+    cpu: float  # user + system, all threads: less disturbed than wall time by other work on the machine
     peak_bytes: int
     returncode: int
     output: str
 
 
-def measure(cmd: list[str], cwd: Path | None = None) -> Measured:
-    """Run `cmd`, returning its wall time and the peak RSS of the process (and waited children)."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+def measure(cmd: list[str]) -> Measured:
+    """Run `cmd` under GNU time: its wall time, CPU time and peak RSS.
+
+    Not `os.wait4` from here: on Linux a child's ru_maxrss starts from the RSS of the process
+    it was forked from, so every child of a grown benchmark process would report at least that;
+    `time` is small and forks the command itself.
+    """
+    with tempfile.NamedTemporaryFile("r") as stats, tempfile.TemporaryFile() as out:
+        proc = subprocess.run([TIME, "-f", "%e %U %S %M", "-o", stats.name, *cmd], stdout=out, stderr=subprocess.STDOUT, check=False)
+        wall, user, system, peak_kb = stats.read().split()[-4:]
         out.seek(0)
         text = out.read().decode(errors="replace")
-    return Measured(seconds, usage.ru_maxrss * 1024, proc.returncode, text)
+    return Measured(float(wall), float(user) + float(system), int(peak_kb) * 1024, proc.returncode, text)
 
 
 def organization(n: int, seed: int) -> Path:
@@ -172,7 +176,14 @@ def hand_answers(project: Path, as_of: date, work: Path) -> tuple[Measured, dict
 
 
 def ingest_child(kind: str, project: Path, source: str, database: Path) -> None:
-    """In a child process: load one source into a fresh DuckDB file, print the seconds it took."""
+    """In a child process: load one source into a fresh DuckDB file, print the wall and CPU seconds it took.
+
+    DuckDB's Python client imports pandas on the first query with parameters (seconds on a busy
+    machine); both sides pay it before the clock starts, so the figures are the load alone.
+    """
+    import duckdb
+
+    duckdb.connect().execute("SELECT $x", {"x": 1}).close()
     if kind == "assay":
         from assay.engine import connect
         from assay.ingest.stage import ingest_source
@@ -180,36 +191,38 @@ def ingest_child(kind: str, project: Path, source: str, database: Path) -> None:
 
         model, _ = load_project(project)
         engine = connect(f"duckdb:///{database}", project)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         ingest_source(engine, project, source, model.sources[source])
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _cpu() - cpu
         engine.close()
     else:
-        import duckdb
-
         rel = FILES[source]
         reader = READERS[Path(rel).suffix.lstrip(".")]
         con = duckdb.connect(str(database))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         con.execute(f"CREATE TABLE t AS SELECT * FROM {reader}($path)", {"path": str(project / rel)})
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _cpu() - cpu
         con.close()
-    print(json.dumps({"seconds": seconds}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu}))
 
 
-def ingest_compare(project: Path, work: Path) -> list[tuple[str, Measured, float, Measured, float]]:
-    rows = []
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def ingest_compare(project: Path, work: Path) -> Iterator[tuple[str, dict[str, tuple[Measured, dict]]]]:
+    """Per source: for assay and for DuckDB, the child's measurement and the load's own wall/CPU seconds."""
     for source in FILES:
-        timed = []
+        timed = {}
         for kind in ("assay", "duckdb"):
             database = work / f"ingest-{kind}-{source}.duckdb"
             m = measure([sys.executable, __file__, "--ingest-child", kind, str(project), source, str(database)])
             if m.returncode != 0:
                 raise SystemExit(f"ingest of {source} by {kind} failed:\n{m.output}")
-            timed += [m, json.loads(m.output.strip().splitlines()[-1])["seconds"]]
+            timed[kind] = (m, json.loads(m.output.strip().splitlines()[-1]))
             database.unlink(missing_ok=True)
-        rows.append((source, *timed))
-    return rows
+        yield source, timed
 
 
 def gib(n: int) -> str:
@@ -239,23 +252,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="assay-bench-", dir=DATA) as tmp:
         work = Path(tmp)
         hand_m, hand = hand_answers(project, as_of, work)
-        print(f"hand pipeline (DuckDB SQL): {hand_m.seconds:8.1f} s  peak {gib(hand_m.peak_bytes)}", flush=True)
+        print(f"{'':28} {'wall s':>8} {'CPU s':>8} {'peak':>10}")
+        print(f"{'hand pipeline (DuckDB SQL)':28} {hand_m.seconds:8.1f} {hand_m.cpu:8.1f} {gib(hand_m.peak_bytes):>10}", flush=True)
         with fresh_engine(args.engine, project, work) as url:
             assay_m = measure([sys.executable, "-m", "assay", "run", str(project), "--as-of", as_of.isoformat(), "--engine", url])
-            print(f"assay run ({args.engine}):{'':>6} {assay_m.seconds:8.1f} s  peak {gib(assay_m.peak_bytes)}", flush=True)
+            label = f"assay run ({args.engine.split(':')[0]})"
+            print(f"{label:28} {assay_m.seconds:8.1f} {assay_m.cpu:8.1f} {gib(assay_m.peak_bytes):>10}", flush=True)
             if assay_m.returncode != 0:
                 print(assay_m.output)
                 sys.exit(2)
             got = assay_answers(url, project)
-        ratio_t, ratio_m = assay_m.seconds / hand_m.seconds, assay_m.peak_bytes / hand_m.peak_bytes
-        print(f"ratio assay / hand: time {ratio_t:.2f}x, peak memory {ratio_m:.2f}x")
+        ratios = (assay_m.seconds / hand_m.seconds, assay_m.cpu / hand_m.cpu, assay_m.peak_bytes / hand_m.peak_bytes)
+        print(f"{'ratio assay / hand':28} {ratios[0]:7.2f}x {ratios[1]:7.2f}x {ratios[2]:9.2f}x")
         if not args.skip_ingest and args.engine == "duckdb":
-            print("\ningest, one file into a fresh DuckDB file (seconds of the load itself; peak RSS of the process)")
-            print(f"{'source':14} {'MB':>8} {'assay s':>9} {'peak':>10} {'duckdb s':>9} {'peak':>10} {'ratio':>6}")
-            for source, am, a_s, dm, d_s in ingest_compare(project, work):
+            print("\ningest of one file into a fresh DuckDB file: the load's wall and CPU seconds, the process's peak RSS")
+            header = f"{'source':14} {'MB':>6} | {'assay wall':>10} {'CPU':>7} {'peak':>9} | {'duckdb wall':>11} {'CPU':>7} {'peak':>9}"
+            print(f"{header} | ratio wall  CPU")
+            for source, timed in ingest_compare(project, work):
+                (am, a), (dm, d) = timed["assay"], timed["duckdb"]
                 mb = (project / FILES[source]).stat().st_size / 1e6
                 print(
-                    f"{source:14} {mb:8.0f} {a_s:9.2f} {gib(am.peak_bytes):>10} {d_s:9.2f} {gib(dm.peak_bytes):>10} {a_s / d_s:5.2f}x",
+                    f"{source:14} {mb:6.0f} | {a['seconds']:10.2f} {a['cpu']:7.2f} {gib(am.peak_bytes):>9} | "
+                    f"{d['seconds']:11.2f} {d['cpu']:7.2f} {gib(dm.peak_bytes):>9} | "
+                    f"{a['seconds'] / d['seconds']:9.2f}x {a['cpu'] / d['cpu']:4.2f}x",
                     flush=True,
                 )
     problems = differences(hand, got)
