@@ -18,6 +18,7 @@ script prints every difference and exits 1 if there is any (2 if assay itself fa
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import math
 import resource
@@ -83,10 +84,8 @@ def organization(n: int, seed: int) -> Path:
 
 
 def variant(project: Path, assay_yml: Path) -> Path:
-    """A sibling folder sharing `project`'s data (a symlink) with another project file."""
-    folder = project.with_name(f"{project.name}-variant")
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
+    """A new sibling folder sharing `project`'s data (a symlink) with another project file; removed by main()."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{project.name}-variant-", dir=project.parent))
     (folder / "data").symlink_to(project.resolve() / "data")
     shutil.copy(project / "org.json", folder / "org.json")
     shutil.copy(assay_yml, folder / "assay.yml")
@@ -247,6 +246,7 @@ def main() -> None:
     project = organization(args.rows, args.seed)
     if args.assay_yml:
         project = variant(project, args.assay_yml)
+        atexit.register(shutil.rmtree, project, ignore_errors=True)
     size = sum(p.stat().st_size for p in (project / "data").iterdir())
     print(f"organization: {args.rows:,} assets, {size / 1e9:.2f} GB raw, as of {as_of}, engine {args.engine}", flush=True)
     with tempfile.TemporaryDirectory(prefix="assay-bench-", dir=DATA) as tmp:
