@@ -242,6 +242,8 @@ def main() -> None:
         ingest_child(kind, Path(project), source, Path(database))
         return
 
+    if not Path(TIME).is_file():
+        raise SystemExit(f"bench_run measures with GNU time at {TIME}: install it (apt-get install time)")
     as_of = DEFAULT_AS_OF
     project = organization(args.rows, args.seed)
     if args.assay_yml:
