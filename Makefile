@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint services bench clean
+.PHONY: install demo test lint services bench bench-10m clean
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -21,8 +21,13 @@ lint: install
 test: install services lint
 	$(UV) run pytest -m "" $(PYTEST_ARGS)
 
+# bench_run: `assay run` against a hand-written DuckDB pipeline (docs/benchmarks.md); exits 1 if the answers differ.
 bench: install
 	$(UV) run python benchmarks/bench_normalize.py --rows 10000000
+	$(UV) run python benchmarks/bench_run.py --rows 1000000
+
+bench-10m: install
+	$(UV) run python benchmarks/bench_run.py --rows 10000000
 
 clean:
 	rm -rf demo-output .pytest_cache .ruff_cache
