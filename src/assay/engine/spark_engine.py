@@ -6,11 +6,12 @@ import uuid
 from pathlib import Path
 
 import ibis
+import ibis.expr.datatypes as dt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from assay.engine.capabilities import PYSPARK
-from assay.engine.engine import Engine
+from assay.engine.engine import Engine, builtin_function
 from assay.errors import EngineError
 
 
@@ -62,6 +63,10 @@ def assay_nfkc(value: str) -> str:
     return pc.utf8_normalize(pa.Array.from_pandas(value, type=pa.string()), "NFKC").to_pandas()
 
 
+_to_utc_timestamp = builtin_function("to_utc_timestamp", (dt.timestamp, dt.string), dt.timestamp)
+_from_utc_timestamp = builtin_function("from_utc_timestamp", (dt.timestamp, dt.string), dt.timestamp)
+
+
 class SparkEngine(Engine):
     name = "pyspark"
     capabilities = PYSPARK
@@ -94,6 +99,13 @@ class SparkEngine(Engine):
 
     def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
         return assay_nfkc(expr)
+
+    def _wall_to_utc(self, local: ibis.TimestampValue, zone: str) -> ibis.TimestampValue:
+        """Spark's timestamps are instants shown in the session zone, which is UTC (`local_session`)."""
+        return _to_utc_timestamp(local, ibis.literal(zone))
+
+    def _utc_to_wall(self, utc: ibis.TimestampValue, zone: str) -> ibis.TimestampValue:
+        return _from_utc_timestamp(utc, ibis.literal(zone))
 
     def close(self) -> None:
         """Leave the session running: a process has one, and tests share it."""
