@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from assay.cli import output
 from assay.errors import AssayError, ConfigError
+from assay.run.as_of import AsOf, parse_as_of
 from assay.run.pipeline import STAGES
 from assay.workspace import Workspace
 
@@ -28,7 +29,10 @@ _state = {"debug": False}
 
 ProjectArg = Annotated[Path, typer.Argument(help="Project folder (or its assay.yml)")]
 EngineOpt = Annotated[str | None, typer.Option("--engine", help="Engine URL overriding the project's engine")]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD, start of day UTC); default today")]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Evaluate through the end of this UTC date (YYYY-MM-DD), or at an instant with offset; default today"),
+]
 
 
 @app.callback()
@@ -36,20 +40,15 @@ def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks")
     _state["debug"] = debug
 
 
-def _as_of(value: str | None) -> date:
-    if value is None:
-        return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise AssayError(f"--as-of expects a date as YYYY-MM-DD, got {value!r}") from None
+def _as_of(value: str | None) -> AsOf:
+    return datetime.now(UTC).date() if value is None else parse_as_of(value)
 
 
 def _progress() -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True)
 
 
-def run_with_progress(ws: Workspace, as_of: date):
+def run_with_progress(ws: Workspace, as_of: AsOf):
     with _progress() as progress:
         task = progress.add_task(f"as of {as_of}", total=len(STAGES))
 
