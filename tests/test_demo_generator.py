@@ -14,10 +14,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
-from duckdb.sqltypes import TIMESTAMP, VARCHAR
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from duckdb.sqltypes import TIMESTAMP, VARCHAR
 
 from assay.demo.generator import DemoManifest, generate
 from assay.errors import AssayError

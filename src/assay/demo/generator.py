@@ -810,7 +810,8 @@ def _offset_ts(rng: np.random.Generator, seconds: np.ndarray) -> pa.Array:
     pick = rng.integers(0, len(AGENT_OFFSETS), len(seconds))
     suffix = np.array([s for s, _ in AGENT_OFFSETS])[pick]
     wall = seconds + np.array([m for _, m in AGENT_OFFSETS])[pick] * 60
-    return pc.binary_join_element_wise(pc.strftime(pa.array(wall, type=pa.timestamp("s")), format="%Y-%m-%dT%H:%M:%S"), pa.array(suffix), "")
+    local = pc.strftime(pa.array(wall, type=pa.timestamp("s")), format="%Y-%m-%dT%H:%M:%S")
+    return pc.binary_join_element_wise(local, pa.array(suffix), "")
 
 
 def _parquet_ts(seconds: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
