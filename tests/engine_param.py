@@ -1,4 +1,4 @@
-"""One connected engine per kind for a test module: DuckDB always, PostgreSQL and Spark when marked."""
+"""Engines for cross-engine test modules: DuckDB always, PostgreSQL and Spark when their marks are selected."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ ENGINES = [
 ]
 
 
-@pytest.fixture(scope="module", params=ENGINES)
-def any_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    project = tmp_path_factory.mktemp(request.param)
-    if request.param == "postgres":
+def connected(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A fixture body: an engine of `kind` (PostgreSQL in a throwaway database), closed afterwards."""
+    project = tmp_path_factory.mktemp(kind)
+    if kind == "postgres":
         databases = postgres_database()
         url = next(databases)
     else:
-        databases, url = None, {"duckdb": "duckdb://:memory:", "pyspark": "pyspark"}[request.param]
+        databases, url = None, {"duckdb": "duckdb://:memory:", "pyspark": "pyspark"}[kind]
     engine = connect(url, project)
     yield engine
     engine.close()

@@ -3,6 +3,7 @@ as-of instant measured through real runs, with Python's datetime as the oracle."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,7 +19,13 @@ from assay.project import load_project
 from assay.run.as_of import as_of_instant, parse_as_of
 from assay.warehouse import schema as w
 from assay.workspace import Workspace
-from tests.engine_param import any_engine, texts  # noqa: F401 - the fixture is used by name
+from tests.engine_param import ENGINES, connected, texts
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    yield from connected(request.param, tmp_path_factory)
+
 
 OFFSET_VALUES = [
     "2026-11-20T14:13:44+02:00",
@@ -45,9 +52,9 @@ def instants(engine: Engine, values: list[str], zone: str = "UTC") -> list[datet
     return [r["u"] for r in rows]
 
 
-def test_offsets_convert_to_the_utc_instant(any_engine: Engine) -> None:
-    assert instants(any_engine, OFFSET_VALUES) == [python_utc(v) for v in OFFSET_VALUES]
-    assert instants(any_engine, ["2026-11-19T23:30:00-05:00"]) == [datetime(2026, 11, 20, 4, 30)]
+def test_offsets_convert_to_the_utc_instant(engine: Engine) -> None:
+    assert instants(engine, OFFSET_VALUES) == [python_utc(v) for v in OFFSET_VALUES]
+    assert instants(engine, ["2026-11-19T23:30:00-05:00"]) == [datetime(2026, 11, 20, 4, 30)]
 
 
 def _wall_times_around_transitions(zone: str, year: int) -> list[str]:
@@ -64,19 +71,19 @@ def _wall_times_around_transitions(zone: str, year: int) -> list[str]:
 
 
 @pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/Santiago"])
-def test_iana_zones_match_zoneinfo_across_daylight_saving(any_engine: Engine, zone: str) -> None:
-    values = _wall_times_around_transitions(zone, 2026) + ["2026-07-01 12:00:00.654321", "2026-01-15 00:00:00"]
+def test_iana_zones_match_zoneinfo_across_daylight_saving(engine: Engine, zone: str) -> None:
+    values = [*_wall_times_around_transitions(zone, 2026), "2026-07-01 12:00:00.654321", "2026-01-15 00:00:00"]
     assert len(values) == 2 * 96 + 2  # two changes a year
-    assert instants(any_engine, values, zone) == [python_utc(v, zone) for v in values]
+    assert instants(engine, values, zone) == [python_utc(v, zone) for v in values]
 
 
-def test_documented_gap_and_overlap_readings(any_engine: Engine) -> None:
-    got = instants(any_engine, ["2026-03-29 02:30:00", "2026-10-25 02:30:00", "2026-11-20T14:00:00+02:00"], "Europe/Berlin")
+def test_documented_gap_and_overlap_readings(engine: Engine) -> None:
+    got = instants(engine, ["2026-03-29 02:30:00", "2026-10-25 02:30:00", "2026-11-20T14:00:00+02:00"], "Europe/Berlin")
     assert got == [datetime(2026, 3, 29, 1, 30), datetime(2026, 10, 25, 0, 30), datetime(2026, 11, 20, 12, 0)]
 
 
-def test_fixed_offset_zone_reads_naive_values(any_engine: Engine) -> None:
-    assert instants(any_engine, ["2026-11-20 14:13:44", "2026-11-20T14:13:44Z"], "+05:30") == [
+def test_fixed_offset_zone_reads_naive_values(engine: Engine) -> None:
+    assert instants(engine, ["2026-11-20 14:13:44", "2026-11-20T14:13:44Z"], "+05:30") == [
         datetime(2026, 11, 20, 8, 43, 44),
         datetime(2026, 11, 20, 14, 13, 44),
     ]
@@ -91,14 +98,14 @@ def test_fixed_offset_zone_reads_naive_values(any_engine: Engine) -> None:
         ("ms", "1794661455926", datetime(1970, 1, 1) + timedelta(milliseconds=1794661455926)),
     ],
 )
-def test_epochs_per_unit(any_engine: Engine, unit: str, text: str, expected: datetime) -> None:
-    t = texts(any_engine, [text])
-    result = normalize("timestamp", t.v, {"epoch": unit}, any_engine)
-    assert any_engine.to_arrow(t.select(u=result.value)).to_pylist() == [{"u": expected}]
+def test_epochs_per_unit(engine: Engine, unit: str, text: str, expected: datetime) -> None:
+    t = texts(engine, [text])
+    result = normalize("timestamp", t.v, {"epoch": unit}, engine)
+    assert engine.to_arrow(t.select(u=result.value)).to_pylist() == [{"u": expected}]
 
 
-def test_type_timestamp_alone_accepts_iso_only(any_engine: Engine) -> None:
-    assert instants(any_engine, ["1795176824000", "11/20/2026 14:03", "infinity", "-2026-01-01", "0044-03-15"]) == [None] * 5
+def test_type_timestamp_alone_accepts_iso_only(engine: Engine) -> None:
+    assert instants(engine, ["1795176824000", "11/20/2026 14:03", "infinity", "-2026-01-01", "0044-03-15"]) == [None] * 5
 
 
 EPOCH_PROJECT = """\
@@ -132,7 +139,7 @@ def test_epoch_milliseconds_load_as_observed_at(tmp_path: Path, spec: str) -> No
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("{from: ts, type: string, normalize: timestamp}", "normalizer 'timestamp' produces timestamp, so the column cannot have type string"),
+        ("{from: ts, type: string, normalize: timestamp}", "normalizer 'timestamp' produces timestamp, so the column cannot have type"),
         ("{from: ts, type: timestamp, normalize: email}", "normalizer 'email' produces string"),
         ("{from: ts, normalize: timestamp, options: {zone: Mars/Olympus}}", "time zone 'Mars/Olympus' is not UTC"),
     ],
@@ -144,7 +151,8 @@ def test_contradictions_and_unknown_zones_fail_validation(tmp_path: Path, spec: 
 
 
 def test_source_timezone_is_validated_and_applied(tmp_path: Path) -> None:
-    text = EPOCH_PROJECT.format(spec="{from: ts, type: timestamp}").replace("entity: observation", "entity: observation\n    timezone: {zone}")
+    text = EPOCH_PROJECT.format(spec="{from: ts, type: timestamp}")
+    text = text.replace("entity: observation", "entity: observation\n    timezone: {zone}")
     (tmp_path / "assay.yml").write_text(text.replace("{zone}", "Europe/Berln"))
     with pytest.raises(ConfigError, match="time zone 'Europe/Berln'"):
         load_project(tmp_path)
@@ -262,8 +270,11 @@ def _oracle(at: datetime) -> dict:
     return {
         "covered": {h for h, t in SCANS.items() if at - timedelta(days=1) < utc(t) <= at},
         "open_bugs": open_bugs,
-        "access": {e: ("terminated" if e in terminated else "active" if e in {p for p, _ in PEOPLE} else "unknown")
-                   for e, g, r in GRANTS if active(g, r)},
+        "access": {
+            e: ("terminated" if e in terminated else "active" if e in {p for p, _ in PEOPLE} else "unknown")
+            for e, g, r in GRANTS
+            if active(g, r)
+        },
     }
 
 
@@ -297,7 +308,12 @@ def test_end_of_day_boundaries_by_hand(tmp_path: Path) -> None:
     covered = {r["name"] for r in e.to_arrow(e.table(w.COVERAGE)).to_pylist() if r["covered"]}
     assert covered == {"last-micro", "new-york-evening"}
     access = {r["email"]: r["person_status"] for r in e.to_arrow(e.table(w.ACCESS)).to_pylist()}
-    assert access == {"leaves-today@x.com": "terminated", "leaves-tomorrow@x.com": "active", "stays@x.com": "active", "revoked-later@x.com": "unknown"}
+    assert access == {
+        "leaves-today@x.com": "terminated",
+        "leaves-tomorrow@x.com": "active",
+        "stays@x.com": "active",
+        "revoked-later@x.com": "unknown",
+    }
     assert {r["metric"]: r["value"] for r in ws.metrics().to_pylist()}["open_bugs"] == 2
     run = e.to_arrow(e.table(w.RUNS)).to_pylist()[0]
     assert run["as_of_at"] == datetime.combine(date(2026, 11, 20), time.max)
