@@ -29,9 +29,11 @@ def typed_with_problems(engine: Engine, raw: ibis.Table, source: Source) -> ibis
     problems: list[ibis.StringValue] = []
     required = ENTITY_COLUMNS[source.entity]
     for name, spec in source.columns.items():
-        text = raw[name].cast("string").nullif("")
         label = f"{name} ({spec.from_}): " if name != spec.from_ else f"{name}: "
-        value, reason = _typed(engine, text, spec, source.timezone)
+        if _already_typed(raw[name].type(), spec.type):
+            value, reason = raw[name].cast(spec.type), None
+        else:
+            value, reason = _typed(engine, raw[name].cast("string").nullif(""), spec, source.timezone)
         if reason is not None:
             problems.append(ibis.literal(label) + reason)
         if name in required:
@@ -41,6 +43,15 @@ def typed_with_problems(engine: Engine, raw: ibis.Table, source: Source) -> ibis
         columns[RAW_PREFIX + name] = raw[name]
     problem = ibis.coalesce(*problems) if len(problems) > 1 else (problems[0] if problems else ibis.null("string"))
     return raw.select(**columns, **{PROBLEM: problem.cast("string")})
+
+
+def _already_typed(dtype: ibis.DataType, declared: str) -> bool:
+    """A file column that already holds exactly the declared kind of value (a Parquet timestamp
+    without zone, date, integer or boolean) is taken as it is; anything else is read as text.
+    Floats go through the text check, which rejects infinities and NaN."""
+    if declared == "timestamp":
+        return dtype.is_timestamp() and dtype.timezone is None
+    return (declared, True) in {("date", dtype.is_date()), ("int64", dtype.is_integer()), ("boolean", dtype.is_boolean())}
 
 
 def _typed(engine: Engine, text: ibis.StringValue, spec: ColumnSpec, zone: str) -> tuple[ibis.Value, ibis.StringValue | None]:
