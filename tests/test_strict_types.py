@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
+import ibis
 import pytest
 
 from assay.engine import Engine
@@ -72,7 +73,7 @@ def _cast(engine: Engine, type_: str, values: list[str], **kw) -> list:
     """The cast values, as Python values. Integers are fetched as text: pyspark results travel
     through pandas, where a bigint column holding NULLs becomes float64 and loses 2^63 - 1."""
     t = texts(engine, values, f"strict_{type_}")
-    value = strict_cast(engine, t.v, type_, **kw)
+    value = strict_cast(engine, t.v, type_, **kw).value
     rows = engine.to_arrow(t.select(t.i, v=value.cast("string") if type_ == "int64" else value).order_by("i")).to_pylist()
     return [int(r["v"]) if type_ == "int64" and r["v"] is not None else r["v"] for r in rows]
 
@@ -88,12 +89,17 @@ def test_boolean_vocabulary(engine: Engine) -> None:
 
 
 def test_nan_only_when_allowed(engine: Engine) -> None:
-    """NaN is tested on the engine (`isnan`): pandas, which pyspark results pass through, reads NaN as NULL."""
+    """NaN is told apart on the engine, `isnan` first: Ibis reads NaN as NULL on Spark, and pandas,
+    which pyspark results pass through, too."""
     t = texts(engine, ["NaN", "nan", "1.5", "inf", "1e309"], "strict_nan")
-    for allow, expected in ((True, [True, True, False, None, None]), (False, [None, None, False, None, None])):
-        value = strict_cast(engine, t.v, "float64", allow_nan=allow)
-        rows = engine.to_arrow(t.select(t.i, nan=value.isnan()).order_by("i")).to_pylist()
-        assert [r["nan"] for r in rows] == expected, allow
+    for allow, expected in ((True, ["nan", "nan", "number", "null", "null"]), (False, ["null", "null", "number", "null", "null"])):
+        cast = strict_cast(engine, t.v, "float64", allow_nan=allow)
+        kind = ibis.cases((cast.value.isnan(), "nan"), (cast.value.isnull(), "null"), else_="number")
+        assert engine.to_arrow(t.select(t.i, ok=cast.valid).order_by("i")).to_pylist() == [
+            {"i": i, "ok": k != "null"} for i, k in enumerate(expected)
+        ]
+        rows = engine.to_arrow(t.select(t.i, kind=kind).order_by("i")).to_pylist()
+        assert [r["kind"] for r in rows] == expected, allow
 
 
 PROJECT = """\

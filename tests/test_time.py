@@ -48,7 +48,7 @@ def python_utc(text: str, zone: str = "UTC") -> datetime:
 
 def instants(engine: Engine, values: list[str], zone: str = "UTC") -> list[datetime | None]:
     t = texts(engine, values)
-    rows = engine.to_arrow(t.select(t.i, u=strict_cast(engine, t.v, "timestamp", zone=zone)).order_by("i")).to_pylist()
+    rows = engine.to_arrow(t.select(t.i, u=strict_cast(engine, t.v, "timestamp", zone=zone).value).order_by("i")).to_pylist()
     return [r["u"] for r in rows]
 
 

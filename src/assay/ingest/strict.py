@@ -9,6 +9,8 @@ one portable Ibis implementation, identical on every engine. The text is trimmed
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import ibis
 
 from assay.engine import Engine
@@ -36,17 +38,29 @@ EXPECTED = {
 }
 
 
-def strict_cast(engine: Engine, text: ibis.StringValue, type_: str, *, zone: str = "UTC", allow_nan: bool = False) -> ibis.Value:
-    """Cast text to `type_` strictly, NULL where it is not exactly a value of the type; `zone`
-    reads timestamps written without an offset."""
+@dataclass(frozen=True)
+class StrictValue:
+    """The typed value (NULL where the text is not one) and whether the text was a valid value.
+
+    `valid` is not `value.notnull()`: Ibis reads NaN as NULL on Spark, and an allowed NaN is valid.
+    """
+
+    value: ibis.Value
+    valid: ibis.BooleanValue
+
+
+def strict_cast(engine: Engine, text: ibis.StringValue, type_: str, *, zone: str = "UTC", allow_nan: bool = False) -> StrictValue:
+    """Cast text to `type_` strictly; `zone` reads timestamps written without an offset."""
     text = trim(text)
     if type_ == "int64":
         value = ibis.ifelse(text.re_search(INT64), engine.try_cast(text, "int64"), ibis.null("int64"))
     elif type_ == "float64":
         number = ibis.ifelse(text.re_search(FLOAT64), engine.try_cast(text, "float64"), ibis.null("float64"))
-        value = ibis.ifelse(number.abs() <= FLOAT64_MAX, number, ibis.null("float64"))
+        finite = (number.abs() <= FLOAT64_MAX).fill_null(False)
+        value = ibis.ifelse(finite, number, ibis.null("float64"))
         if allow_nan:
-            value = ibis.ifelse(text.re_search(NAN), engine.try_cast(ibis.literal("NaN"), "float64"), value)
+            nan = text.re_search(NAN).fill_null(False)
+            return StrictValue(ibis.ifelse(nan, engine.try_cast(ibis.literal("NaN"), "float64"), value), finite | nan)
     elif type_ == "boolean":
         word = ibis.ifelse(text.re_search(BOOLEAN), text.lower(), ibis.null("string"))
         value = ibis.cases((word.isin(TRUE), True), (word.isin(FALSE), False), else_=ibis.null("boolean"))
@@ -56,4 +70,4 @@ def strict_cast(engine: Engine, text: ibis.StringValue, type_: str, *, zone: str
         value = parse_timestamp(text, engine, zone=zone, iso_only=True).instant
     else:
         raise ValueError(f"no strict cast to {type_}")
-    return value
+    return StrictValue(value, value.notnull())

@@ -62,9 +62,9 @@ def _typed(engine: Engine, text: ibis.StringValue, spec: ColumnSpec, zone: str) 
         return result.value, result.problem
     if spec.type == "string":
         return text, None
-    value = strict_cast(engine, text, spec.type, zone=zone, allow_nan=spec.allow_nan)
+    cast = strict_cast(engine, text, spec.type, zone=zone, allow_nan=spec.allow_nan)
     reason = ibis.cases(
-        (text.notnull() & value.isnull(), ibis.literal(f"expected {EXPECTED[spec.type]}, got '") + text + "'"),
+        (text.notnull() & ~cast.valid, ibis.literal(f"expected {EXPECTED[spec.type]}, got '") + text + "'"),
         else_=ibis.null("string"),
     )
-    return value, reason
+    return cast.value, reason
