@@ -88,7 +88,9 @@ def parse_timestamp(
     if fixed is not None:
         parsed = local - offset.fill_null(fixed).as_interval("m")
     else:
-        parsed = ibis.ifelse(offset.notnull(), local - offset.as_interval("m"), engine.local_to_utc(local, zone))
+        # COALESCE, not CASE: DuckDB shares the large `local` expression between its arguments
+        # but evaluates it anew in each CASE branch (measured: 6x slower with CASE).
+        parsed = ibis.coalesce(local - offset.as_interval("m"), engine.local_to_utc(local, zone))
     matched = y.notnull()
     if epoch != "none":
         stamp = _epoch(text, epoch)
