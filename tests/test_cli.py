@@ -72,7 +72,7 @@ def test_user_errors_have_no_traceback(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "nowhere: project file not found" in missing.stderr and "Traceback" not in missing.stderr
     project = write_tiny(tmp_path / "p", [])
     bad_date = assay("run", str(project), "--as-of", "20/11/2026")
-    assert bad_date.returncode == 2 and "--as-of expects a date as YYYY-MM-DD" in bad_date.stderr
+    assert bad_date.returncode == 2 and "--as-of expects a date (YYYY-MM-DD) or an instant" in bad_date.stderr
     no_run = assay("metrics", str(project))
     assert no_run.returncode == 2 and "has no successful run yet" in no_run.stderr
     bad_engine = assay("run", str(project), "--engine", "mysql://x")

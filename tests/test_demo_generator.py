@@ -8,14 +8,16 @@ so a generator bug cannot hide behind shared code.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from duckdb.sqltypes import TIMESTAMP, VARCHAR
 
 from assay.demo.generator import DemoManifest, generate
 from assay.errors import AssayError
@@ -40,11 +42,17 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 @pytest.fixture(scope="module")
 def db(demo: tuple[DemoManifest, dict]) -> duckdb.DuckDBPyConnection:
-    """The files as a pipeline would load them, with unreadable rows quarantined."""
+    """The files as a pipeline would load them, with unreadable rows quarantined.
+
+    Zoned times are read by Python (`datetime.fromisoformat`, `zoneinfo`), not by the engine's
+    time-zone code, and stored as naive UTC.
+    """
     manifest, _ = demo
     data = manifest.data_dir
     con = duckdb.connect()
     con.execute(NORMALIZE)
+    con.create_function("iso_utc", _iso_utc, [VARCHAR], TIMESTAMP, null_handling="special")
+    con.create_function("new_york_utc", _new_york_utc, [VARCHAR], TIMESTAMP, null_handling="special")
     for stem, path in {
         "cmdb": data / "cmdb_assets.csv",
         "tickets": data / "tickets.csv",
@@ -79,12 +87,30 @@ def db(demo: tuple[DemoManifest, dict]) -> duckdb.DuckDBPyConnection:
     con.execute("CREATE TABLE assets AS SELECT DISTINCT type, name FROM inventory")
     con.execute("""
         CREATE TABLE observations AS
-        SELECT 'edr' AS control, norm(hostname) AS name, TRY_CAST(seen_at AS TIMESTAMP) AS seen FROM edr
-        UNION ALL SELECT 'dlp_scan', norm(target), scanned_at FROM dlp
-        UNION ALL SELECT 'secret_scan', norm(repository), TRY_CAST(scan_time AS TIMESTAMP) FROM secret
+        SELECT 'edr' AS control, norm(hostname) AS name, iso_utc(seen_at) AS seen FROM edr
+        UNION ALL SELECT 'dlp_scan', norm(target), make_timestamp(scanned_at * 1000) FROM dlp
+        UNION ALL SELECT 'secret_scan', norm(repository), new_york_utc(scan_time) FROM secret
         UNION ALL SELECT 'logging', norm(source_host), reported_at FROM logs
     """)
     return con
+
+
+def _iso_utc(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text).astimezone(UTC).replace(tzinfo=None)
+
+
+def _new_york_utc(text: str | None) -> datetime | None:
+    """A naive New York wall time as UTC (fold=0, the documented reading); None if not a time."""
+    try:
+        local = datetime.fromisoformat(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return local.replace(tzinfo=ZoneInfo("America/New_York")).astimezone(UTC).replace(tzinfo=None)
+
+
+def _end_of(as_of: str) -> str:
+    """SQL for the last microsecond of an as-of date: `--as-of DATE` runs through its end."""
+    return f"(DATE '{as_of}' + INTERVAL 1 DAY - INTERVAL 1 MICROSECOND)"
 
 
 def _json_lines(path: Path) -> list[dict]:
@@ -146,7 +172,7 @@ def test_quarantined_rows_are_the_planted_ones(demo: tuple[DemoManifest, dict], 
     assert {
         "cmdb_assets": db.sql("SELECT count(*) FROM cmdb WHERE TRY_CAST(last_updated AS TIMESTAMP) IS NULL").fetchone()[0],
         "agent_inventory": broken_agent,
-        "secret_scans": db.sql("SELECT count(*) FROM secret WHERE TRY_CAST(scan_time AS TIMESTAMP) IS NULL").fetchone()[0],
+        "secret_scans": db.sql("SELECT count(*) FROM secret WHERE new_york_utc(scan_time) IS NULL").fetchone()[0],
     } == truth["quarantined_rows"]
     descriptions = {r[0] for r in db.sql("SELECT DISTINCT description FROM cmdb").fetchall()}
     assert {'<script>alert("x")</script>', '=HYPERLINK("http://evil")', "Robert'); DROP TABLE assets;--"} <= descriptions
@@ -188,7 +214,7 @@ def test_uncovered_pairs_every_week(demo: tuple[DemoManifest, dict], db: duckdb.
     _, truth = demo
     twice = db.sql(f"""
         SELECT count(*) FROM (
-            SELECT control, name, floor((epoch(seen) - epoch(DATE '{truth["as_of_dates"][0]}')) / (7 * 86400))
+            SELECT control, name, floor((epoch(seen) - epoch(DATE '{truth["as_of_dates"][0]}' + INTERVAL 1 DAY)) / (7 * 86400))
             FROM observations WHERE seen IS NOT NULL AND name IN (SELECT name FROM assets)
             GROUP BY ALL HAVING count(*) > 1
         )
@@ -203,7 +229,7 @@ def test_uncovered_pairs_every_week(demo: tuple[DemoManifest, dict], db: duckdb.
             WHERE NOT EXISTS (
                 SELECT 1 FROM observations o
                 WHERE o.control = c.control AND o.name = a.name
-                  AND o.seen > DATE '{as_of}' - INTERVAL 7 DAY AND o.seen <= DATE '{as_of}'
+                  AND o.seen > {_end_of(as_of)} - INTERVAL 7 DAY AND o.seen <= {_end_of(as_of)}
             )
             ORDER BY ALL
         """,
@@ -231,8 +257,8 @@ def test_leavers_with_access_every_week(demo: tuple[DemoManifest, dict], db: duc
             db,
             f"""
             SELECT a.email, a.system, a.role FROM access a JOIN people p USING (email)
-            WHERE p.left_on <= DATE '{as_of}' AND a.granted <= DATE '{as_of}'
-              AND (a.revoked IS NULL OR a.revoked > DATE '{as_of}')
+            WHERE p.left_on <= DATE '{as_of}' AND a.granted <= {_end_of(as_of)}
+              AND (a.revoked IS NULL OR a.revoked > {_end_of(as_of)})
             ORDER BY ALL
         """,
         )

@@ -79,7 +79,7 @@ def test_quarantine_names_row_and_reason(demo_run: Workspace) -> None:
     by_source = {}
     for r in rows:
         by_source.setdefault(r["source"], []).append(r)
-    assert all("expected timestamp, got" in r["reason"] for r in by_source["cmdb_assets"])
+    assert all("expected an ISO 8601 timestamp, got" in r["reason"] for r in by_source["cmdb_assets"])
     assert all(r["reason"] == "malformed JSON" for r in by_source["agent_inventory"])
     assert all(r["row_number"] > 0 and r["record"].startswith("{") for r in rows)
 

@@ -31,13 +31,14 @@ def test_bad_rows_are_quarantined_with_reasons(tmp_path: Path) -> None:
         '{"host": null, "at": null}\n'
     )
     outcome = ingest_source(ws.engine, ws.project_dir, "scans", ws.project.sources["scans"])
-    assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == (6, 2, 4)
+    assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == (6, 1, 5)
     rows = ws.engine.to_arrow(ws.engine.table("_quarantine_scans").order_by("row_number")).to_pylist()
     assert [(r["row_number"], r["reason"]) for r in rows] == [
-        (2, "observed_at (at): expected timestamp, got 'yesterday'"),
+        (2, "observed_at (at): expected an ISO 8601 timestamp, got 'yesterday'"),
         (3, "malformed JSON"),
         (5, "expected a JSON object per line"),
         (6, "name (host): invalid hostname label ''"),
+        (7, "name (host): required, but empty"),
     ]
     assert json.loads(rows[0]["record"]) == {"host": "web-2", "at": "yesterday"}
     ws.close()

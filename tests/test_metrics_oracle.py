@@ -30,7 +30,7 @@ def last_week(demo_dir: Path, truth: dict, tmp_path_factory: pytest.TempPathFact
     ws.run(as_of)
     values = {(r["metric"], r["dimensions"]): r for r in ws.metrics().to_pylist()}
     ws.close()
-    return values, datetime.combine(as_of, datetime.min.time())
+    return values, datetime.combine(as_of, datetime.max.time())  # a date means through its end (UTC)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ ws.engine.table("assay_findings").to_pandas()
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
 from pathlib import Path
 
 import ibis
@@ -20,6 +19,7 @@ from assay.engine import Engine, connect
 from assay.ingest.stage import ingest_all
 from assay.project import Project, load_project
 from assay.report.context import Definition, ReportContext
+from assay.run.as_of import AsOf, as_of_instant
 from assay.run.pipeline import RunResult, StageCallback, run_project
 from assay.warehouse import schema as w
 from assay.warehouse.history import latest_run, visible
@@ -38,13 +38,14 @@ class Workspace:
         project, project_dir = load_project(Path(path))
         return cls(project, project_dir, connect(engine_url or project.engine, project_dir))
 
-    def run(self, as_of: date, on_stage: StageCallback | None = None) -> RunResult:
+    def run(self, as_of: AsOf, on_stage: StageCallback | None = None) -> RunResult:
+        """Run at the end of the date `as_of` (UTC) or at an aware instant."""
         return run_project(self.engine, self.project, self.project_dir, as_of, on_stage)
 
-    def check(self, as_of: date) -> pa.Table:
+    def check(self, as_of: AsOf) -> pa.Table:
         """Ingest and check without recording a run: a quality gate for schedulers."""
         ingest_all(self.engine, self.project_dir, self.project.sources)
-        return run_checks(self.engine, self.project, datetime.combine(as_of, time()))
+        return run_checks(self.engine, self.project, as_of_instant(as_of))
 
     def latest_run(self) -> dict | None:
         return latest_run(self.engine)

@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 from assay.cli import output
 from assay.errors import AssayError, ConfigError, EngineError
 from assay.findings.lifecycle import OPEN_STATUSES
+from assay.run.as_of import AsOf, parse_as_of
 from assay.run.pipeline import STAGES
 from assay.secrets import redact
 from assay.workspace import Workspace
@@ -86,7 +87,10 @@ app = typer.Typer(
 
 ProjectArg = Annotated[Path, typer.Argument(help="Project folder (or its assay.yml)")]
 EngineOpt = Annotated[str | None, typer.Option("--engine", help="Engine URL overriding the project's engine")]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD, start of day UTC); default today")]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Evaluate through the end of this UTC date (YYYY-MM-DD), or at an instant with offset; default today"),
+]
 
 
 @app.callback()
@@ -98,24 +102,22 @@ AS_OF_RANGE = (date(1900, 1, 1), date(2999, 12, 31))
 """Dates a run can be evaluated at: durations (at most a century) added or subtracted stay valid dates."""
 
 
-def _as_of(value: str | None) -> date:
+def _as_of(value: str | None) -> AsOf:
     if value is None:
         return datetime.now(UTC).date()
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise AssayError(f"--as-of expects a date as YYYY-MM-DD, got {value!r}") from None
+    as_of = parse_as_of(value)
+    day = as_of.date() if isinstance(as_of, datetime) else as_of
     low, high = AS_OF_RANGE
     if not low <= day <= high:
         raise AssayError(f"--as-of must be between {low} and {high}, got {value}")
-    return day
+    return as_of
 
 
 def _progress() -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True)
 
 
-def run_with_progress(ws: Workspace, as_of: date):
+def run_with_progress(ws: Workspace, as_of: AsOf):
     with _progress() as progress:
         task = progress.add_task(f"as of {as_of}", total=len(STAGES))
 

@@ -165,7 +165,8 @@ class DemoManifest:
 
 @dataclass(frozen=True)
 class _Timeline:
-    """Instants as integer UTC seconds, the unit every comparison in the truths uses."""
+    """Instants as integer UTC seconds, the unit every comparison in the truths uses; the as-of
+    instants are the last second of each as-of date, as `assay run --as-of DATE` evaluates."""
 
     end: int
     as_of: np.ndarray
@@ -230,7 +231,7 @@ def generate(out_dir: Path, *, assets: int = 20_000, weeks: int = 12, seed: int 
     (data_dir / "telemetry").mkdir(parents=True, exist_ok=True)
     truth_path.parent.mkdir(parents=True, exist_ok=True)
 
-    end_s = (end - EPOCH).days * DAY
+    end_s = (end - EPOCH).days * DAY + DAY - 1  # a date is evaluated through its last second (all instants here are whole seconds)
     timeline = _Timeline(end_s, end_s - WEEK * np.arange(weeks - 1, -1, -1, dtype=np.int64))
     dates = [end - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
@@ -465,6 +466,10 @@ class _Evidence:
     shadow_count: int
     tool_column: str = ""
     tools: tuple[tuple[str, ...], ...] = ()  # per type in `types`, its tools; repeats weight a tool
+    clock: str = "utc"
+    """How the tool writes times: `utc` (text or Parquet timestamps in UTC), `offsets` (ISO 8601
+    text with each agent's own UTC offset), `epoch_ms` (integer milliseconds), or an IANA zone
+    whose local wall time it prints without an offset."""
 
 
 EVIDENCE = (
@@ -477,6 +482,7 @@ EVIDENCE = (
         quirks=_Quirks(upper=0.1, capital=0.05, corp=0.35, internal=0.05, dot=0.15, pad=0.01),
         shadow_prefix="laptop",
         shadow_count=20,
+        clock="offsets",
     ),
     _Evidence(
         control="dlp_scan",
@@ -489,6 +495,7 @@ EVIDENCE = (
         shadow_count=10,
         tool_column="scanner",
         tools=(("macie", "macie", "purview"), ("purview", "bigid")),
+        clock="epoch_ms",
     ),
     _Evidence(
         control="secret_scan",
@@ -501,6 +508,7 @@ EVIDENCE = (
         shadow_count=5,
         tool_column="tool",
         tools=(("gitleaks", "trufflehog", "ghas"),),
+        clock="America/New_York",
     ),
     _Evidence(
         control="logging",
@@ -571,10 +579,15 @@ def _write_evidence(
     order = np.argsort(at, kind="stable")
     at, kind, name, is_broken = at[order], kind[order], name[order], is_broken[order]
     columns = {evidence.name_column: _render(rng, name, _fqdn(kind), evidence.quirks)}
-    if evidence.file.endswith(".parquet"):
+    if evidence.clock == "epoch_ms":
+        columns[evidence.time_column] = pa.array(at * 1000 + rng.integers(0, 1000, len(at)))
+    elif evidence.clock == "offsets":
+        columns[evidence.time_column] = _offset_ts(rng, at)
+    elif evidence.file.endswith(".parquet"):
         columns[evidence.time_column] = _parquet_ts(at)
     else:
-        columns[evidence.time_column] = _replace_at(_text_ts(at), np.flatnonzero(is_broken), broken, rng)
+        zone = None if evidence.clock == "utc" else evidence.clock
+        columns[evidence.time_column] = _replace_at(_text_ts(at, zone=zone), np.flatnonzero(is_broken), broken, rng)
     if evidence.tool_column:
         tools = {t: choices for t, choices in zip(evidence.types, evidence.tools, strict=True)}
         columns[evidence.tool_column] = pa.array(_pick(rng, tools, kind))
@@ -782,9 +795,23 @@ def _hex(rng: np.random.Generator, n: int, digits: int) -> np.ndarray:
     return np.frombuffer(rng.bytes(n * digits // 2).hex().encode(), dtype=f"S{digits}").astype(str)
 
 
-def _text_ts(seconds: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
-    """UTC seconds as `YYYY-MM-DD HH:MM:SS` text, as CSV and NDJSON exports print them."""
-    return pc.strftime(pa.array(seconds, type=pa.timestamp("s"), mask=null), format="%Y-%m-%d %H:%M:%S")
+def _text_ts(seconds: np.ndarray, null: np.ndarray | None = None, zone: str | None = None) -> pa.Array:
+    """UTC seconds as `YYYY-MM-DD HH:MM:SS` text, as CSV and NDJSON exports print them: UTC, or
+    the wall time in the IANA `zone` (pyarrow's time-zone database, not the engines')."""
+    return pc.strftime(pa.array(seconds, type=pa.timestamp("s", tz=zone), mask=null), format="%Y-%m-%d %H:%M:%S")
+
+
+AGENT_OFFSETS = (("Z", 0), ("+02:00", 120), ("-05:00", -300), ("+0530", 330), ("+01", 60))
+"""UTC offsets agents report in, each spelling ISO 8601 allows."""
+
+
+def _offset_ts(rng: np.random.Generator, seconds: np.ndarray) -> pa.Array:
+    """UTC seconds as ISO 8601 local time with each row's agent offset: `2026-11-20T14:13:44+02:00`."""
+    pick = rng.integers(0, len(AGENT_OFFSETS), len(seconds))
+    suffix = np.array([s for s, _ in AGENT_OFFSETS])[pick]
+    wall = seconds + np.array([m for _, m in AGENT_OFFSETS])[pick] * 60
+    local = pc.strftime(pa.array(wall, type=pa.timestamp("s")), format="%Y-%m-%dT%H:%M:%S")
+    return pc.binary_join_element_wise(local, pa.array(suffix), "")
 
 
 def _parquet_ts(seconds: np.ndarray, null: np.ndarray | None = None) -> pa.Array:

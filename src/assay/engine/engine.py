@@ -6,6 +6,7 @@ only what their :class:`Capabilities` say differs.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import signal
@@ -166,6 +167,34 @@ class Engine:
         """Cast text to `dtype`, giving NULL where the text is not a valid value."""
         return expr.try_cast(dt.dtype(dtype))
 
+    def local_to_utc(self, local: ibis.TimestampValue, zone: str) -> ibis.TimestampValue:
+        """The naive UTC instant of wall-clock time `local` in the IANA `zone`, read as Python's
+        zoneinfo reads it with `fold=0`.
+
+        A wall time skipped by a spring-forward gap takes the offset in force before the gap
+        (02:30 in Berlin on 29 March 2026 is 01:30 UTC); one that occurs twice at a fall-back is its
+        first occurrence (02:30 on 25 October 2026 is 00:30 UTC). The engines agree on gaps but
+        not on overlaps (ICU and PostgreSQL take the later occurrence, Java the earlier), so the
+        native answer is corrected here, once: the offset in force 14 hours earlier (before any
+        transition near this wall time) gives the first occurrence, kept when it maps back to
+        `local`. Assumes no zone changes offset twice within a day, which holds for the IANA
+        database since 1970.
+        """
+        native = self._wall_to_utc(local, zone)
+        probe = (local - ibis.interval(hours=14)).truncate("m")
+        offset_seconds = (self._utc_to_wall(probe, zone).epoch_seconds() - probe.epoch_seconds()).cast("int64")
+        first = local - offset_seconds.as_interval("s")
+        return ibis.ifelse((self._utc_to_wall(first, zone) == local) & (first < native), first, native)
+
+    def _wall_to_utc(self, local: ibis.TimestampValue, zone: str) -> ibis.TimestampValue:
+        """The engine's own wall-time → UTC conversion (`timezone()`, shared by DuckDB's ICU and
+        PostgreSQL; both keep a naive timestamp's meaning independent of the session zone)."""
+        return _timezone_to_naive(ibis.literal("UTC"), _timezone_of_naive(ibis.literal(zone), local))
+
+    def _utc_to_wall(self, utc: ibis.TimestampValue, zone: str) -> ibis.TimestampValue:
+        """The wall-clock time in `zone` at naive UTC instant `utc` (never ambiguous)."""
+        return _timezone_to_naive(ibis.literal(zone), _timezone_of_naive(ibis.literal("UTC"), utc))
+
     def md5(self, expr: ibis.Value) -> ibis.Value:
         """Hex MD5 of a string: identical on every engine, used for stable fingerprints."""
         return expr.hexdigest("md5")
@@ -214,7 +243,14 @@ def _ident(name: str) -> str:
 def builtin_function(fn_name: str, args: tuple[dt.DataType, ...], returns: dt.DataType) -> Callable[..., ibis.Value]:
     """Declare a SQL function that exists in the backend so Ibis can call it."""
 
-    @ibis.udf.scalar.builtin(name=fn_name, signature=(args, returns))
     def _fn(*values): ...
 
-    return _fn
+    _fn.__signature__ = inspect.Signature([inspect.Parameter(f"arg{i}", inspect.Parameter.POSITIONAL_OR_KEYWORD) for i in range(len(args))])
+    return ibis.udf.scalar.builtin(name=fn_name, signature=(args, returns))(_fn)
+
+
+_TIMESTAMPTZ = dt.Timestamp(timezone="UTC")
+_timezone_of_naive = builtin_function("timezone", (dt.string, dt.timestamp), _TIMESTAMPTZ)
+"""`timezone(zone, timestamp)`: the instant at which the wall clock in `zone` shows the value."""
+_timezone_to_naive = builtin_function("timezone", (dt.string, _TIMESTAMPTZ), dt.timestamp)
+"""`timezone(zone, timestamptz)`: the wall-clock time in `zone` at the instant."""

@@ -18,11 +18,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import ibis
+import ibis.expr.datatypes as dt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from assay.engine.capabilities import PYSPARK
-from assay.engine.engine import Engine
+from assay.engine.engine import Engine, builtin_function
 from assay.errors import EngineError
 
 _ONE_OR_OTHER = "PySpark switches a whole process to one or the other"
@@ -102,6 +103,10 @@ def assay_nfkc(value: str) -> str:
     return pc.utf8_normalize(pa.Array.from_pandas(value, type=pa.string()), "NFKC").to_pandas()
 
 
+_to_utc_timestamp = builtin_function("to_utc_timestamp", (dt.timestamp, dt.string), dt.timestamp)
+_from_utc_timestamp = builtin_function("from_utc_timestamp", (dt.timestamp, dt.string), dt.timestamp)
+
+
 class SparkEngine(Engine):
     """Spark in local mode: this process runs the driver and the executors."""
 
@@ -160,6 +165,13 @@ class SparkEngine(Engine):
         """`ELEMENT_AT(TRANSFORM(ARRAY(value), v -> body), 1)`: Ibis compiles the portable form's
         array `join` as `IF(SIZE(a) > 0, CONCAT_WS('', a), NULL)`, which would write `a` twice."""
         return ibis.array([value]).map(body)[0]
+
+    def _wall_to_utc(self, local: ibis.TimestampValue, zone: str) -> ibis.TimestampValue:
+        """Spark's timestamps are instants shown in the session zone, which is UTC (`local_session`)."""
+        return _to_utc_timestamp(local, ibis.literal(zone))
+
+    def _utc_to_wall(self, utc: ibis.TimestampValue, zone: str) -> ibis.TimestampValue:
+        return _from_utc_timestamp(utc, ibis.literal(zone))
 
     def close(self) -> None:
         """Leave the session running: a process has one, and tests share it."""

@@ -7,7 +7,7 @@ every distinct row seen, so the lifecycle join can rely on one row per fingerpri
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 
 import ibis
 
@@ -37,11 +37,13 @@ DETECTION_SCHEMA = ibis.schema(
 )
 
 
-def detections(engine: Engine, rules: dict[str, FindingRule], inputs: dict[str, ibis.Table], as_of: date) -> ibis.Table:
-    """One row per fingerprint detected now, in DETECTION_SCHEMA.
+def detections(engine: Engine, rules: dict[str, FindingRule], inputs: dict[str, ibis.Table], as_of: datetime) -> ibis.Table:
+    """One row per fingerprint detected at the as-of instant, in DETECTION_SCHEMA.
 
     `details` is `{"count": n, "seen": [...]}`: how many input rows matched, and the distinct rows
-    (as JSON objects, sorted so that the same inputs give the same text on every engine).
+    (as JSON objects, sorted so that the same inputs give the same text on every engine). A
+    finding is due on the UTC date its SLA runs out, counted from that instant: with a date's end
+    as the instant, `sla: 14d` on 20 November is due 4 December.
     """
     parts = []
     for name, rule in rules.items():
@@ -61,7 +63,7 @@ def detections(engine: Engine, rules: dict[str, FindingRule], inputs: dict[str, 
                 severity=ibis.literal(rule.severity),
                 owner=t[rule.owner].cast("string") if rule.owner else ibis.null("string"),
                 org=t.org.cast("string"),
-                due_at=ibis.literal(as_of + rule.sla if rule.sla else None, type="date"),
+                due_at=ibis.literal((as_of + rule.sla).date() if rule.sla else None, type="date"),
                 details=json_object({c: t[c].cast("string") for c in DETAIL_COLUMNS[rule.from_]}),
             )
         )

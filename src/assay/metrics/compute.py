@@ -20,7 +20,6 @@ from assay.project.models import CoverageMetric, DurationMetric, OpenCountMetric
 Aggregate = Callable[[ibis.Table], dict[str, ibis.Value]]
 UNITS = {"coverage": "ratio", "open_count": "count", "duration": "days", "sla": "ratio"}
 SECONDS_PER_DAY = 86400
-_EPOCH = datetime(1970, 1, 1)
 
 
 def metric_rows(engine: Engine, project: Project, coverage: ibis.Table | None, as_of: datetime) -> ibis.Table | None:
@@ -112,17 +111,16 @@ def _sla_decided(t: ibis.Table, metric: SlaMetric, as_of: datetime) -> ibis.Tabl
 
     The outcome is decided when the finding closes before its due time (met), or at the due
     time if it is still open then (missed): decided_at = min(closed_at, due_at). A finding
-    closed after `as_of` counts as open at `as_of`.
+    closed after `as_of` counts as open at `as_of`. Compared as timestamps, to the microsecond.
     """
-    now = int((as_of - _EPOCH).total_seconds())  # as_of is naive UTC, like every stored timestamp
+    at = ibis.literal(as_of)
     t = t.filter(t.severity.isin(list(metric.days)) & t[metric.start].notnull())
     sla_seconds = ibis.cases(*((t.severity == sev, days * SECONDS_PER_DAY) for sev, days in metric.days.items()))
-    due = _epoch(t[metric.start]) + sla_seconds
-    end = _epoch(t[metric.end])
-    closed = ibis.cases((end <= now, end), else_=ibis.null("int64"))
+    due = t[metric.start] + sla_seconds.as_interval("s")
+    closed = ibis.ifelse(t[metric.end] <= at, t[metric.end], ibis.null("timestamp"))
     decided = ibis.least(closed.fill_null(due), due)
-    keep = decided <= now
+    keep = decided <= at
     if metric.window is not None:
-        keep = keep & (decided > now - int(metric.window.total_seconds()))
+        keep = keep & (decided > ibis.literal(as_of - metric.window))
     t = t.mutate(met=(closed.notnull() & (closed <= due)).fill_null(False), _decided=keep)
     return t.filter(t._decided)

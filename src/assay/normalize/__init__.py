@@ -15,7 +15,7 @@ from assay.normalize import cloud_id, email, hostname, ip, mac, text, timestamp,
 from assay.normalize.registry import lookup, names
 from assay.normalize.result import Normalized
 
-__all__ = ["Normalized", "normalize", "normalizer_names", "options_model"]
+__all__ = ["Normalized", "normalize", "normalizer_names", "normalizer_type", "options_model"]
 
 
 def normalizer_names() -> list[str]:
@@ -26,6 +26,11 @@ def normalizer_names() -> list[str]:
 def options_model(name: str) -> type[BaseModel]:
     """The pydantic model (extra keys forbidden) that validates `name`'s options in a project file."""
     return lookup(name).options
+
+
+def normalizer_type(name: str) -> str:
+    """The column type `name` produces (`timestamp` for `timestamp`, `string` for the others)."""
+    return lookup(name).produces
 
 
 def normalize(name: str, value: ibis.Value, options: dict | BaseModel | None, engine: Engine) -> Normalized:

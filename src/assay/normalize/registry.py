@@ -28,16 +28,18 @@ class Normalizer:
     name: str
     options: type[Options]
     apply: Apply
+    produces: str = "string"
+    """The column type of the values it returns; a column naming the normalizer has this type."""
 
 
 _NORMALIZERS: dict[str, Normalizer] = {}
 
 
-def register(name: str, options: type[OptionsT]) -> Callable[[Apply], Apply]:
-    """Make a normalizer function available under `name`, validated by `options`."""
+def register(name: str, options: type[OptionsT], produces: str = "string") -> Callable[[Apply], Apply]:
+    """Make a normalizer function available under `name`, validated by `options`, returning `produces` values."""
 
     def decorate(fn: Apply) -> Apply:
-        _NORMALIZERS[name] = Normalizer(name, options, fn)
+        _NORMALIZERS[name] = Normalizer(name, options, fn, produces)
         return fn
 
     return decorate

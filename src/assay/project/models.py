@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from assay.project.durations import Duration
 from assay.project.paths import check_root
+from assay.project.zones import canonical_zone
 
 ColumnType = Literal["string", "int64", "float64", "boolean", "date", "timestamp"]
 Entity = Literal["asset", "observation", "finding", "ticket", "person", "grant"]
@@ -67,24 +68,38 @@ class Strict(BaseModel):
 
 
 class ColumnSpec(Strict):
-    """Where a canonical column comes from, its type and its normalizer."""
+    """Where a canonical column comes from, its type and its normalizer.
+
+    A normalizer declares the type it produces, so `type` may be left out when one is named; a
+    `type` that contradicts it is an error. Without either the column is a string.
+    """
 
     from_: str = Field(alias="from", min_length=1)
-    type: ColumnType = "string"
+    type: ColumnType | None = None
     normalize: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
+    allow_nan: bool = False
+    """A `float64` column accepts `NaN` (otherwise a quarantined value)."""
 
     @model_validator(mode="after")
     def _known_normalizer(self) -> ColumnSpec:
         if self.normalize is not None:
-            from assay.normalize import normalizer_names, options_model
+            from assay.normalize import normalizer_names, normalizer_type, options_model
 
             names = normalizer_names()
             if self.normalize not in names:
                 raise ValueError(f"unknown normalizer {self.normalize!r}; expected one of: {', '.join(names)}")
             options_model(self.normalize).model_validate(self.options)
+            produces = normalizer_type(self.normalize)
+            if self.type is not None and self.type != produces:
+                raise ValueError(f"normalizer {self.normalize!r} produces {produces}, so the column cannot have type {self.type}")
+            object.__setattr__(self, "type", produces)
         elif self.options:
             raise ValueError("options are given but no normalizer is named")
+        if self.type is None:
+            object.__setattr__(self, "type", "string")
+        if self.allow_nan and self.type != "float64":
+            raise ValueError("allow_nan applies to float64 columns only")
         return self
 
 
@@ -99,6 +114,8 @@ class Source(Strict):
     format: Literal["csv", "parquet", "ndjson"] | None = None
     entity: Entity
     columns: dict[str, Annotated[ColumnSpec, Field()]]
+    timezone: str = "UTC"
+    """Zone of timestamps written without an offset: UTC, a fixed offset or an IANA name."""
     description: str = ""
 
     @field_validator("columns", mode="before")
@@ -107,6 +124,11 @@ class Source(Strict):
         if isinstance(value, dict):
             return {k: _column_shorthand(v) for k, v in value.items()}
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return canonical_zone(value)
 
     @model_validator(mode="after")
     def _entity_columns(self) -> Source:

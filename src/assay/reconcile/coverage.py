@@ -15,7 +15,8 @@ def coverage_matrix(engine: Engine, golden: ibis.Table, controls: dict[str, Cont
     """Rows of (asset, control) with `covered` = evidence seen in (as_of - freshness, as_of].
 
     Evidence joins on the normalized name; a control applies to the assets its `applies_to`
-    filter keeps. Evidence after `as_of` is ignored, so a past date is evaluated as it was.
+    filter keeps. Evidence after the as-of instant is ignored, so a past date is evaluated as it
+    was. Observations without a name or time never get here: ingest quarantines them.
     """
     cutoff_now = ibis.literal(as_of)
     parts = []
@@ -26,7 +27,7 @@ def coverage_matrix(engine: Engine, golden: ibis.Table, controls: dict[str, Cont
         evidence_parts = []
         for source in control.evidence:
             t = engine.table(table_name(source))
-            evidence_parts.append(t.filter(t.name.notnull() & (t.observed_at <= cutoff_now)).select("name", "observed_at"))
+            evidence_parts.append(t.filter(t.observed_at <= cutoff_now).select("name", "observed_at"))
         evidence = ibis.union(*evidence_parts) if len(evidence_parts) > 1 else evidence_parts[0]
         last_seen = evidence.group_by("name").aggregate(last_seen_at=evidence.observed_at.max())
         joined = scope.left_join(last_seen, scope.name == last_seen.name)

@@ -9,7 +9,7 @@ hundred million. Entity tables are optional: a project without reconciliation ha
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import ibis
@@ -32,6 +32,8 @@ class Run:
     run_id: str
     run_seq: int
     as_of: date
+    as_of_at: datetime | None = None
+    """The instant it was evaluated at (UTC); None for runs recorded before it was kept."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,9 @@ def _history(engine: Engine, name: str) -> ibis.Table | None:
 
 def successful_runs(engine: Engine) -> list[Run]:
     """All successful runs in run order: one row per run, so small even after years."""
-    expr = history.successful_runs(engine).select("run_id", "run_seq", "as_of").order_by("run_seq")
+    runs = history.successful_runs(engine)
+    as_of_at = runs.as_of_at if "as_of_at" in runs.columns else ibis.null("timestamp")
+    expr = runs.select("run_id", "run_seq", "as_of", as_of_at=as_of_at).order_by("run_seq")
     return [Run(**row) for row in _rows(engine, expr)]
 
 

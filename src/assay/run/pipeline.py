@@ -1,4 +1,4 @@
-"""Execute a project for one as-of date: ingest → reconcile → checks → metrics → findings → publish.
+"""Execute a project at one as-of instant: ingest → reconcile → checks → metrics → findings → publish.
 
 Every stage computes into work tables; only `publish` touches history, all at once (see
 `assay.run.publish`), and a failure anywhere records the run as failed and changes nothing else.
@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from datetime import time as day_start
 from pathlib import Path
 
 import ibis
@@ -32,6 +31,7 @@ from assay.project.models import Project
 from assay.reconcile.access import access_table
 from assay.reconcile.assets import reconcile_assets
 from assay.reconcile.coverage import coverage_matrix
+from assay.run.as_of import AsOf, as_of_instant
 from assay.run.lock import run_lock
 from assay.run.publish import publish
 from assay.secrets import redact
@@ -48,6 +48,9 @@ class RunResult:
     run_id: str
     run_seq: int
     as_of: date
+    """The UTC date of `as_of_at`: findings history and metric values are kept by date."""
+    as_of_at: datetime
+    """The instant every window, status and clock is measured at (naive UTC)."""
     status: str
     timings: dict[str, float] = field(default_factory=dict)
     accounting: list[IngestOutcome] = field(default_factory=list)
@@ -59,36 +62,38 @@ def config_hash(project: Project) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def run_project(engine: Engine, project: Project, project_dir: Path, as_of: date, on_stage: StageCallback | None = None) -> RunResult:
-    """Run the whole flow; raise RunError (after recording the failed run) if any stage fails.
+def run_project(engine: Engine, project: Project, project_dir: Path, as_of: AsOf, on_stage: StageCallback | None = None) -> RunResult:
+    """Run the whole flow at the as-of instant (a date means its end, UTC: see `assay.run.as_of`);
+    raise RunError (after recording the failed run) if any stage fails.
 
     One run per project at a time (`assay.run.lock`); the warehouse is migrated and cleared of a
     killed run's leftovers first, so the run starts from exactly the last successful state.
     """
     if engine.read_only:
         raise RunLockedError(f"cannot run: {engine.display_url} is open read-only because another process holds the warehouse")
+    at = as_of_instant(as_of)
     with run_lock(engine, project.name, project_dir):
         prepare_warehouse(engine)
         clear_dead_runs(engine)
         latest = latest_run(engine)
-        if latest is not None and as_of < latest["as_of"]:
+        if latest is not None and at < (latest.get("as_of_at") or as_of_instant(latest["as_of"])):
             raise AssayError(
-                f"as-of {as_of} is before the latest successful run's as-of {latest['as_of']}: findings history "
-                "is built in date order, so runs must not go back in time (re-running the same date is fine)"
+                f"as-of {at.isoformat()}Z is before the latest successful run's as-of {latest['as_of']}: findings history "
+                "is built in time order, so runs must not go back in time (re-running the same date is fine)"
             )
         try:
-            result = _run(engine, project, project_dir, as_of, on_stage)
+            result = _run(engine, project, project_dir, at, on_stage)
         finally:
             _drop_work_tables(engine)
         engine.published()
         return result
 
 
-def _run(engine: Engine, project: Project, project_dir: Path, as_of: date, on_stage: StageCallback | None) -> RunResult:
+def _run(engine: Engine, project: Project, project_dir: Path, at: datetime, on_stage: StageCallback | None) -> RunResult:
     seq = next_run_seq(engine)
-    result = RunResult(f"{as_of:%Y%m%d}-{seq:04d}-{uuid.uuid4().hex[:6]}", seq, as_of, "running")
+    result = RunResult(f"{at:%Y%m%d}-{seq:04d}-{uuid.uuid4().hex[:6]}", seq, at.date(), at, "running")
+    as_of = result.as_of
     started = datetime.now(UTC).replace(tzinfo=None)
-    at = datetime.combine(as_of, day_start())
 
     @contextmanager
     def stage(name: str) -> Iterator[None]:
@@ -115,7 +120,7 @@ def _run(engine: Engine, project: Project, project_dir: Path, as_of: date, on_st
             metrics = engine.create_table("_work_metrics", metrics) if metrics is not None else None
         with stage("findings"):
             previous = engine.table(w.FINDINGS) if engine.exists(w.FINDINGS) else empty_state()
-            detected = detections(engine, project.findings, inputs, as_of)
+            detected = detections(engine, project.findings, inputs, at)
             state = engine.create_table("_work_findings", next_state(previous, detected, result.run_id, as_of))
         with stage("publish"):
             result.status = "success"
@@ -173,6 +178,7 @@ def _run_row(engine: Engine, project: Project, result: RunResult, started: datet
         "run_id": result.run_id,
         "run_seq": result.run_seq,
         "as_of": result.as_of,
+        "as_of_at": result.as_of_at,
         "project": project.name,
         "status": result.status,
         "started_at": started,

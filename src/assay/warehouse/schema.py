@@ -48,6 +48,7 @@ HISTORY: dict[str, ibis.Schema] = {
             "run_id": "string",
             "run_seq": "int64",
             "as_of": "date",
+            "as_of_at": "timestamp",
             "project": "string",
             "status": "string",
             "started_at": "timestamp",

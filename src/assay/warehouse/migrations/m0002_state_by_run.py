@@ -1,4 +1,5 @@
-"""Schema 2: state tables become views over per-run versions; ingest reuse state is rebuilt.
+"""Schema 2: state tables become views over per-run versions; ingest reuse state is rebuilt;
+runs record their as-of instant.
 
 Release 0.1 replaced `assay_findings` and the other state tables in place, which a crash could
 leave half-written. Their current contents become the latest successful run's version in
@@ -16,6 +17,10 @@ from assay.warehouse.history import latest_run, latest_state
 
 
 def upgrade(engine: Engine) -> None:
+    # Release 0.1 measured every run at 00:00 UTC of its date and did not record the instant:
+    # `as_of_at` stays empty for those runs.
+    if "as_of_at" not in engine.table(w.RUNS).columns:
+        engine.add_column(w.RUNS, "as_of_at", "timestamp")
     latest = latest_run(engine)
     for name in w.STATE_TABLES:
         if not engine.exists(name):
