@@ -116,7 +116,7 @@ class Engine:
     def add_column(self, table: str, column: str, dtype: dt.DataType | str) -> None:
         """Add a nullable column (warehouse migrations)."""
         self._write()
-        sql_type = dt.dtype(dtype).to_sqlglot(self.con.dialect).sql(self.con.dialect)
+        sql_type = self.con.compiler.type_mapper.from_ibis(dt.dtype(dtype)).sql(self.con.dialect)
         self._execute(f'ALTER TABLE "{_ident(table)}" ADD COLUMN "{_ident(column)}" {sql_type}')
 
     @contextmanager

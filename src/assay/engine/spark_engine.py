@@ -158,7 +158,7 @@ class SparkEngine(Engine):
 
     def add_column(self, table: str, column: str, dtype: ibis.expr.datatypes.DataType | str) -> None:
         self._write()
-        sql_type = ibis.dtype(dtype).to_sqlglot(self.con.dialect).sql(self.con.dialect)
+        sql_type = self.con.compiler.type_mapper.from_ibis(ibis.dtype(dtype)).sql(self.con.dialect)
         self._execute(f"ALTER TABLE `{table}` ADD COLUMNS (`{column}` {sql_type})")
 
     def let(self, value: ibis.Value, body: Callable[[ibis.Value], ibis.StringValue]) -> ibis.StringValue:
