@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
+import duckdb
 import ibis
 import pyarrow.compute as pc
 
@@ -27,6 +29,11 @@ class DuckDBEngine(Engine):
 
     def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
         return assay_nfkc(expr)
+
+    @contextmanager
+    def file_reader(self, outputs: Sequence[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The warehouse connection itself: files are read straight into warehouse tables."""
+        yield self.con.con
 
     def _delete_where_run(self, name: str, run_id: str) -> None:
         self.con.con.execute(f'DELETE FROM "{name}" WHERE run_id = ?', [run_id])

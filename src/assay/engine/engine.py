@@ -7,9 +7,11 @@ only what their :class:`Capabilities` say differs.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+import duckdb
 import ibis
 import ibis.expr.datatypes as dt
 import pyarrow as pa
@@ -19,6 +21,9 @@ from assay.engine.expressions import bind
 from assay.errors import EngineError
 
 log = logging.getLogger("assay.engine")
+
+FILE_BATCH_ROWS = 100_000
+"""Rows per Arrow batch when parsed files move to an engine other than DuckDB (bounds memory)."""
 
 
 class Engine:
@@ -86,6 +91,27 @@ class Engine:
         """Bulk-load an Arrow table with the backend's fastest path."""
         self._guard(lambda: self.con.create_table(name, data, overwrite=True), None)
         return self.table(name)
+
+    @contextmanager
+    def file_reader(self, outputs: Sequence[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A DuckDB connection to parse input files on; the tables named in `outputs` end up on this engine.
+
+        DuckDB is the file parser for every engine (RFC 4180, line numbers, rejects), so a broken
+        file is quarantined identically everywhere. Here it runs in memory and each output table
+        is streamed to the engine in bounded batches; the DuckDB engine reads into itself.
+        """
+        con = duckdb.connect()
+        try:
+            yield con
+            for name in outputs:
+                reader = con.execute(f'SELECT * FROM "{name}"').fetch_record_batch(FILE_BATCH_ROWS)
+                self.load_batches(name, reader)
+        finally:
+            con.close()
+
+    def load_batches(self, name: str, reader: pa.RecordBatchReader) -> ibis.Table:
+        """Create `name` from a stream of Arrow batches; engines override this to keep memory bounded."""
+        return self.load_arrow(name, reader.read_all())
 
     # --- portable expressions -------------------------------------------------------------
     def try_cast(self, expr: ibis.Value, dtype: dt.DataType | str) -> ibis.Value:

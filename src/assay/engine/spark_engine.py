@@ -82,9 +82,15 @@ class SparkEngine(Engine):
 
     def load_arrow(self, name: str, data: pa.Table) -> ibis.Table:
         """Stage through a Parquet file: exact types and NULLs, no pandas round trip."""
+        return self.load_batches(name, pa.RecordBatchReader.from_batches(data.schema, data.to_batches()))
+
+    def load_batches(self, name: str, reader: pa.RecordBatchReader) -> ibis.Table:
+        """Batches are appended to one staged Parquet file (bounded memory) that Spark then reads."""
         self._stage_dir.mkdir(parents=True, exist_ok=True)
         staged = self._stage_dir / f"stage-{uuid.uuid4().hex}.parquet"  # Spark skips files named _*
-        pq.write_table(data, staged)
+        with pq.ParquetWriter(staged, reader.schema) as writer:
+            for batch in reader:
+                writer.write_batch(batch)
         try:
             frame = self._session.read.parquet(str(staged))
             self._guard(lambda: frame.write.mode("overwrite").saveAsTable(name), None)

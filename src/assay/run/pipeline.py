@@ -26,7 +26,7 @@ from assay.engine import Engine
 from assay.errors import AssayError, RunError
 from assay.findings.detect import detections
 from assay.findings.lifecycle import empty_state, next_state
-from assay.ingest.stage import IngestOutcome, ingest_all, quarantine_rows
+from assay.ingest.stage import IngestOutcome, ingest_all, quarantine_rows, source_columns
 from assay.metrics.compute import metric_rows
 from assay.project.models import Project
 from assay.reconcile.access import access_table
@@ -131,6 +131,7 @@ def _publish(
     for o in result.accounting:
         if o.rows_quarantined:
             engine.insert(w.QUARANTINE, quarantine_rows(engine, o.source).mutate(run_id=run, source=ibis.literal(o.source)))
+    engine.insert(w.SOURCE_COLUMNS, ibis.memtable(source_columns(result.accounting)).mutate(run_id=run))
     if result.checks is not None and result.checks.num_rows:
         engine.insert(w.CHECK_RESULTS, ibis.memtable(result.checks).mutate(run_id=run))
     if metrics is not None:

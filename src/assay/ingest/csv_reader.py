@@ -1,0 +1,236 @@
+"""CSV files parsed by DuckDB as RFC 4180 (nothing sniffed), each record numbered by its first line.
+
+DuckDB parses the records and reports the ones it cannot split, but it numbers neither loaded
+records nor (after a multi-line record) rejected ones by their line. A second, cheap scan of the
+file's physical lines supplies that: records occupy consecutive non-blank lines, a record spans
+one line plus the line breaks inside its values, so each record's first line follows from the
+spans of the records before it. The sum of the spans must equal the file's lines, which also
+catches a broken quote that would otherwise shift every later row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import duckdb
+
+from assay.errors import SourceError
+from assay.ingest.files import InputFile, open_bytes
+from assay.project.reader_options import CsvOptions
+
+_LINE_SEP = "\x1f\x1e\x1d\x1c"  # a field separator no text file contains, so each line is one field
+_QUOTE_ERRORS = ("UNQUOTED VALUE", "INVALID STATE")
+_LINES = "_assay_csv_lines"
+_SCAN = "_assay_csv_scan"
+_REJ_TABLE = "_assay_csv_rejects"
+_REJ_SCAN = "_assay_csv_reject_scans"
+_HEADER_LOOKAHEAD = 64
+
+
+def nb_span(text: str) -> str:
+    """SQL: how many non-blank lines a record's text covers (1 plus its line breaks, blank runs collapsed)."""
+    collapsed = f"regexp_replace(replace({text}, chr(13) || chr(10), chr(10)), '\\n+', chr(10), 'g')"
+    return f"(1 + strlen({collapsed}) - strlen(replace({collapsed}, chr(10), '')))"
+
+
+def read_csv_file(
+    con: duckdb.DuckDBPyConnection, file: InputFile, mapping: dict[str, str], opts: CsvOptions, raw: str, rejects: str
+) -> list[tuple[str, str]]:
+    """Create `raw` (`_row`, `_file`, one text column per canonical name) and `rejects` on `con`.
+
+    Returns the columns the file has (name, type), for schema-drift tracking.
+    """
+    comment = opts.comment or ""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_LINES} AS SELECT line FROM read_csv($file, columns = {{'line': 'VARCHAR'}}, "
+        "header = false, delim = $sep, quote = '', escape = '', auto_detect = false, strict_mode = false)",
+        {"file": str(file.path), "sep": _LINE_SEP},
+    )
+    names = _header(con, file, opts)
+    positions = _positions(file, names, mapping)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
+    for table in (_REJ_TABLE, _REJ_SCAN):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_SCAN} AS SELECT * FROM read_csv($file, columns = {columns}, header = $header, "
+        "skip = $skip, delim = $delim, quote = $quote, escape = $escape, comment = $comment, nullstr = $nulls, "
+        f"auto_detect = false, strict_mode = true, store_rejects = true, rejects_table = '{_REJ_TABLE}', "
+        f"rejects_scan = '{_REJ_SCAN}')",
+        {
+            "file": str(file.path),
+            "header": opts.header,
+            "skip": opts.skip_rows,
+            "delim": opts.delimiter,
+            "quote": opts.quote,
+            "escape": opts.escape_char if opts.quote else "",
+            "comment": comment,
+            "nulls": ["", *opts.null_values],
+        },
+    )
+    _number_records(con, file, opts, len(names), comment)
+    selected = ", ".join(f'c{positions[canonical]} AS "{_ident(canonical)}"' for canonical in mapping)
+    con.execute(
+        f'CREATE OR REPLACE TABLE "{_ident(raw)}" AS SELECT CAST(_ln AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file, '
+        f"{selected} FROM _assay_csv_numbered",
+        {"name": file.name},
+    )
+    con.execute(
+        f'CREATE OR REPLACE TABLE "{_ident(rejects)}" AS SELECT CAST(_ln AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file, '
+        "'malformed CSV row: ' || message AS reason, to_json({line: record}) AS record FROM _assay_csv_rejected",
+        {"name": file.name},
+    )
+    for table in (_LINES, _SCAN, _REJ_TABLE, _REJ_SCAN, "_assay_csv_numbered", "_assay_csv_rejected"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    return [(n, "VARCHAR") for n in names]
+
+
+def _header(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOptions) -> list[str]:
+    """The first record's fields (names with a header; `column1`… without), parsed by Python's csv module."""
+    head = con.execute(
+        f"SELECT coalesce(line, '') FROM {_LINES} WHERE rowid >= $skip "
+        "AND line IS NOT NULL AND ($comment = '' OR NOT starts_with(line, $comment)) ORDER BY rowid LIMIT $n",
+        {"skip": opts.skip_rows, "comment": opts.comment or "", "n": _HEADER_LOOKAHEAD},
+    ).fetchall()
+    if not head:
+        raise SourceError(f"{file.name}: the file has no records")
+    text = "\n".join(row[0] for row in head)
+    dialect = {"delimiter": opts.delimiter}
+    if opts.quote:
+        dialect |= {"quotechar": opts.quote, "doublequote": opts.escape_char == opts.quote}
+        if opts.escape_char != opts.quote:
+            dialect["escapechar"] = opts.escape_char
+    else:
+        dialect["quoting"] = csv.QUOTE_NONE
+    first = next(csv.reader(io.StringIO(text), **dialect))
+    if not opts.header:
+        return [f"column{i + 1}" for i in range(len(first))]
+    return first
+
+
+def _positions(file: InputFile, names: list[str], mapping: dict[str, str]) -> dict[str, int]:
+    seen: dict[str, int] = {}
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise SourceError(f"{file.name}: duplicate column names in the header: {', '.join(repr(d) for d in dupes)}")
+    for i, n in enumerate(names):
+        seen[n] = i
+    missing = [f"{src!r} (for {dst})" for dst, src in mapping.items() if src not in seen]
+    if missing:
+        raise SourceError(f"{file.name}: column {', '.join(missing)} not found in the file; columns found: {', '.join(names) or 'none'}")
+    return {dst: seen[src] for dst, src in mapping.items()}
+
+
+def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOptions, width: int, comment: str) -> None:
+    """`_assay_csv_numbered` (the scan plus `_ln`) and `_assay_csv_rejected` (one row per bad record)."""
+    params = {"skip": opts.skip_rows, "comment": comment}
+    is_text = f"rowid >= $skip AND line IS NOT NULL AND ($comment = '' OR NOT starts_with(line, $comment))"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _assay_csv_nb AS SELECT rowid + 1 AS ln FROM {_LINES} WHERE {is_text}", params)
+    text_lines = con.execute("SELECT count(*) FROM _assay_csv_nb").fetchone()[0]
+    gaps = con.execute(f"SELECT count(*) FROM {_LINES} WHERE rowid >= $skip", {"skip": opts.skip_rows}).fetchone()[0] != text_lines
+    record_text = "concat_ws(chr(31), " + ", ".join(f"c{i}" for i in range(width)) + ")"
+    multiline = con.execute(f"SELECT count(*) FROM {_SCAN} WHERE contains({record_text}, chr(10))").fetchone()[0] > 0
+    _collect_rejects(con, file)
+    has_rejects = con.execute("SELECT count(*) FROM _assay_csv_rej").fetchone()[0] > 0
+    first = 2 if opts.header else 1  # the first data record's ordinal among non-blank lines
+    if gaps:
+        con.execute("CREATE OR REPLACE TEMP TABLE _assay_csv_nbmap AS SELECT row_number() OVER (ORDER BY ln) AS nb, ln FROM _assay_csv_nb")
+    to_line = "(SELECT ln FROM _assay_csv_nbmap m WHERE m.nb = {nb})" if gaps else "({nb} + $skip)"
+
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _assay_csv_rj AS SELECT r.*, "
+        + ("(SELECT m.nb FROM _assay_csv_nbmap m WHERE m.ln = r.ln)" if gaps else "r.ln - $skip")
+        + " AS nb FROM _assay_csv_rej r",
+        {"skip": opts.skip_rows} if not gaps else {},
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _assay_csv_rjc AS SELECT good_before, max(spans_upto) AS spans_upto FROM ("
+        "SELECT nb - $first - coalesce(sum(span) OVER (ORDER BY nb ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) "
+        "AS good_before, sum(span) OVER (ORDER BY nb) AS spans_upto FROM _assay_csv_rj) GROUP BY good_before",
+        {"first": first},
+    )
+    before = (
+        f"coalesce(sum({nb_span(record_text)}) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
+        if multiline
+        else "rowid"
+    )
+    good = f"SELECT *, {before} AS _before FROM {_SCAN}"
+    if has_rejects:
+        nb = "$first + g._before + coalesce(r.spans_upto, 0)"
+        source = f"({good}) g ASOF LEFT JOIN _assay_csv_rjc r ON g._before >= r.good_before"
+    else:
+        nb = "$first + g._before"
+        source = f"({good}) g"
+    params = {"first": first} | ({} if gaps else {"skip": opts.skip_rows})
+    if gaps:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _assay_csv_numbered AS SELECT g.* EXCLUDE (_before), m.ln AS _ln FROM {source} "
+            f"JOIN _assay_csv_nbmap m ON m.nb = {nb}",
+            params,
+        )
+    else:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _assay_csv_numbered AS SELECT g.* EXCLUDE (_before), {to_line.format(nb=nb)} AS _ln FROM {source}",
+            params,
+        )
+    con.execute("CREATE OR REPLACE TEMP TABLE _assay_csv_rejected AS SELECT ln AS _ln, message, record FROM _assay_csv_rj")
+    spans = con.execute(
+        f"SELECT (SELECT coalesce(sum({nb_span(record_text) if multiline else '1'}), 0) FROM {_SCAN}) "
+        "+ (SELECT coalesce(sum(span), 0) FROM _assay_csv_rj)"
+    ).fetchone()[0]
+    if spans + first - 1 != text_lines:
+        raise SourceError(
+            f"{file.name}: its records cover {spans + first - 1} lines but the file has {text_lines}; a quote is probably "
+            "unbalanced (RFC 4180: a quoted field ends with a quote followed by a delimiter or a line break)"
+        )
+    for table in ("_assay_csv_nb", "_assay_csv_nbmap", "_assay_csv_rej", "_assay_csv_rj", "_assay_csv_rjc"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _collect_rejects(con: duckdb.DuckDBPyConnection, file: InputFile) -> None:
+    """One row per rejected record (DuckDB reports one per bad field), placed on its physical line.
+
+    DuckDB gives each rejected record's byte offset; the physical lines' byte offsets map it to a
+    line. A broken quote refuses the file: RFC 4180 cannot say where the next record starts.
+    """
+    crlf, bom = _line_endings(file)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _assay_csv_rej0 AS SELECT line_byte_position AS pos, "
+        "arg_max(error_message, column_idx) AS message, bool_or(CAST(error_type AS VARCHAR) IN $quote_errors) AS quote_error, "
+        f"ltrim(any_value(csv_line), chr(13) || chr(10)) AS record, "
+        "any_value(strlen(csv_line) - strlen(ltrim(csv_line, chr(13) || chr(10)))) AS lead "
+        f"FROM {_REJ_TABLE} GROUP BY line_byte_position",
+        {"quote_errors": list(_QUOTE_ERRORS)},
+    )
+    if con.execute("SELECT count(*) FROM _assay_csv_rej0").fetchone()[0] == 0:
+        con.execute("CREATE OR REPLACE TEMP TABLE _assay_csv_rej AS SELECT 0::BIGINT AS ln, '' AS message, '' AS record, 0 AS span WHERE false")
+        return
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _assay_csv_offsets AS SELECT rowid + 1 AS ln, $bom + coalesce(sum(coalesce(strlen(line), 0) + $eol) "
+        f"OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS start FROM {_LINES}",
+        {"bom": 3 if bom else 0, "eol": 2 if crlf else 1},
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _assay_csv_rej AS SELECT o.ln, r.message, r.record, r.quote_error, "
+        f"{nb_span('r.record')} AS span FROM (SELECT *, pos - 1 + lead AS start FROM _assay_csv_rej0) r "
+        "ASOF JOIN _assay_csv_offsets o ON r.start >= o.start"
+    )
+    broken = con.execute("SELECT ln, message FROM _assay_csv_rej WHERE quote_error ORDER BY ln LIMIT 1").fetchone()
+    con.execute("DROP TABLE IF EXISTS _assay_csv_rej0")
+    con.execute("DROP TABLE IF EXISTS _assay_csv_offsets")
+    if broken:
+        raise SourceError(
+            f"{file.name} line {broken[0]}: {broken[1]} A quote is unbalanced, so RFC 4180 cannot tell where the next record "
+            "starts; fix the file, or set csv: {quote: ''} if quotes in it are plain text"
+        )
+
+
+def _line_endings(file: InputFile) -> tuple[bool, bool]:
+    with open_bytes(file.path) as fh:
+        head = fh.read(1 << 16)
+    cut = head.find(b"\n")
+    return cut > 0 and head[cut - 1 : cut] == b"\r", head.startswith(b"\xef\xbb\xbf")
+
+
+def _ident(name: str) -> str:
+    return name.replace('"', '""')
