@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 from assay.errors import SourceError
 from assay.ingest.files import InputFile
@@ -20,14 +22,8 @@ _SCAN = "_assay_columnar_scan"
 
 def read_parquet_file(con: duckdb.DuckDBPyConnection, file: InputFile, mapping: dict[str, str], raw: str, rejects: str) -> list[tuple[str, str]]:
     """Create `raw` (row index from 1) and an empty `rejects` on `con`; return the file's columns and types."""
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {_SCAN} AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _assay_index "
-        "FROM read_parquet($file, file_row_number = true)",
-        {"file": str(file.path)},
-    )
-    observed = _as_text(con, file, mapping, raw, rejects)
-    con.execute(f"DROP VIEW {_SCAN}")
-    return observed
+    scan = "(SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _assay_index FROM read_parquet($file, file_row_number = true))"
+    return _as_text(con, file, mapping, raw, rejects, scan, {"file": str(file.path)})
 
 
 def read_excel_file(
@@ -45,28 +41,28 @@ def read_excel_file(
     if dupes:
         raise SourceError(f"{file.name}: duplicate column names in the header: {', '.join(repr(d) for d in dupes)}")
     table = sheet.to_arrow()
+    table = table.append_column("_assay_index", pa.array(np.arange(table.num_rows, dtype=np.int64) + 1 + opts.header_row))
     con.register("_assay_excel_arrow", table)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_SCAN} AS SELECT *, rowid + 1 + $header AS _assay_index FROM _assay_excel_arrow",
-        {"header": opts.header_row},
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_SCAN} AS SELECT * FROM _assay_excel_arrow")
     con.unregister("_assay_excel_arrow")
-    observed = _as_text(con, file, mapping, raw, rejects)
+    observed = _as_text(con, file, mapping, raw, rejects, _SCAN, {})
     con.execute(f"DROP TABLE {_SCAN}")
     return observed
 
 
-def _as_text(con: duckdb.DuckDBPyConnection, file: InputFile, mapping: dict[str, str], raw: str, rejects: str) -> list[tuple[str, str]]:
-    described = con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {_SCAN})").fetchall()
-    types = {name: kind for name, kind in described if name != "_assay_index"}
+def _as_text(
+    con: duckdb.DuckDBPyConnection, file: InputFile, mapping: dict[str, str], raw: str, rejects: str, scan: str, params: dict
+) -> list[tuple[str, str]]:
+    relation = con.sql(f"SELECT * FROM {scan}", params=params)
+    types = {name: str(kind) for name, kind in zip(relation.columns, relation.types, strict=True) if name != "_assay_index"}
     missing = [f"{src!r} (for {dst})" for dst, src in mapping.items() if src.split(".")[0] not in types]
     if missing:
         raise SourceError(f"{file.name}: column {', '.join(missing)} not found in the file; columns found: {', '.join(types) or 'none'}")
     selected = "".join(f', {_text(src, types.get(src, ""))} AS "{_ident(dst)}"' for dst, src in mapping.items())
     con.execute(
         f'CREATE OR REPLACE TABLE "{_ident(raw)}" AS SELECT CAST(_assay_index AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file{selected} '
-        f"FROM {_SCAN}",
-        {"name": file.name},
+        f"FROM {scan}",
+        {"name": file.name, **params},
     )
     con.execute(
         f'CREATE OR REPLACE TABLE "{_ident(rejects)}" AS SELECT CAST(NULL AS BIGINT) AS _row, CAST(NULL AS VARCHAR) AS _file, '

@@ -28,10 +28,11 @@ def read_json_file(
     """Create `raw` and `rejects` on `con` (see `assay.ingest.readers.read_file`); return the top-level keys and JSON types."""
     if array:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {_RECORDS} AS SELECT rowid + 1 AS _row, CAST(json AS VARCHAR) AS line "
-            "FROM (SELECT json FROM read_json_objects($file, format = 'array'))",
+            "CREATE OR REPLACE TEMP TABLE _assay_json_elements AS SELECT CAST(json AS VARCHAR) AS line FROM read_json_objects($file, format = 'array')",
             {"file": str(file.path)},
         )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_RECORDS} AS SELECT rowid + 1 AS _row, line FROM _assay_json_elements")
+        con.execute("DROP TABLE _assay_json_elements")
     else:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _assay_json_lines AS SELECT line FROM read_csv($file, columns = {{'line': 'VARCHAR'}}, "
