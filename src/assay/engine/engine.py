@@ -68,6 +68,21 @@ class Engine:
         if self.exists(name):
             self.con.drop_table(name, force=True)
 
+    def drop_relation(self, name: str) -> None:
+        """Drop `name` whether it is a view or a table (a warehouse may hold either, by age)."""
+        if not self.exists(name):
+            return
+        try:
+            self.con.drop_view(name, force=True)
+        except Exception:  # noqa: BLE001 - each backend raises its own type for "that is a table"
+            self.con.drop_table(name, force=True)
+
+    def replace_view(self, name: str, expr: ibis.Table) -> ibis.Table:
+        """(Re)define `name` as a view of `expr`, replacing a table or a view of that name."""
+        self.drop_relation(name)
+        self._guard(lambda: self.con.create_view(name, expr, overwrite=True), expr)
+        return self.table(name)
+
     def delete_run(self, name: str, run_id: str) -> None:
         """Remove a failed run's rows from a history table where the backend can delete.
 
@@ -104,7 +119,7 @@ class Engine:
         try:
             yield con
             for name in outputs:
-                reader = con.execute(f'SELECT * FROM "{name}"').fetch_record_batch(FILE_BATCH_ROWS)
+                reader = con.execute(f'SELECT * FROM "{name}"').to_arrow_reader(FILE_BATCH_ROWS)
                 self.load_batches(name, reader)
         finally:
             con.close()

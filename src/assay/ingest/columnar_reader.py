@@ -60,12 +60,12 @@ def _as_text(
         raise SourceError(f"{file.name}: column {', '.join(missing)} not found in the file; columns found: {', '.join(types) or 'none'}")
     selected = "".join(f', {_text(src, types.get(src, ""))} AS "{_ident(dst)}"' for dst, src in mapping.items())
     con.execute(
-        f'CREATE OR REPLACE TABLE "{_ident(raw)}" AS SELECT CAST(_assay_index AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file{selected} '
+        f'CREATE OR REPLACE TEMP TABLE "{_ident(raw)}" AS SELECT CAST(_assay_index AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file{selected} '
         f"FROM {scan}",
         {"name": file.name, **params},
     )
     con.execute(
-        f'CREATE OR REPLACE TABLE "{_ident(rejects)}" AS SELECT CAST(NULL AS BIGINT) AS _row, CAST(NULL AS VARCHAR) AS _file, '
+        f'CREATE OR REPLACE TEMP TABLE "{_ident(rejects)}" AS SELECT CAST(NULL AS BIGINT) AS _row, CAST(NULL AS VARCHAR) AS _file, '
         "CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS VARCHAR) AS record WHERE false"
     )
     return list(types.items())

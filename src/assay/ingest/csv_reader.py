@@ -68,19 +68,15 @@ def read_csv_file(
             "nulls": ["", *opts.null_values],
         },
     )
-    _number_records(con, file, opts, len(names), comment)
-    selected = ", ".join(f'c{positions[canonical]} AS "{_ident(canonical)}"' for canonical in mapping)
+    selected = "".join(f', g.c{positions[canonical]} AS "{_ident(canonical)}"' for canonical in mapping)
+    head = f'CREATE OR REPLACE TEMP TABLE "{_ident(raw)}" AS SELECT CAST({{line}} AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file{selected}'
+    _number_records(con, file, opts, len(names), comment, head)
     con.execute(
-        f'CREATE OR REPLACE TABLE "{_ident(raw)}" AS SELECT CAST(_ln AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file, '
-        f"{selected} FROM _assay_csv_numbered",
-        {"name": file.name},
-    )
-    con.execute(
-        f'CREATE OR REPLACE TABLE "{_ident(rejects)}" AS SELECT CAST(_ln AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file, '
+        f'CREATE OR REPLACE TEMP TABLE "{_ident(rejects)}" AS SELECT CAST(_ln AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file, '
         "'malformed CSV row: ' || message AS reason, to_json({line: record}) AS record FROM _assay_csv_rejected",
         {"name": file.name},
     )
-    for table in (_LINES, _SCAN, _REJ_TABLE, _REJ_SCAN, "_assay_csv_numbered", "_assay_csv_rejected"):
+    for table in (_LINES, _SCAN, _REJ_TABLE, _REJ_SCAN, "_assay_csv_rejected"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return [(n, "VARCHAR") for n in names]
 
@@ -121,8 +117,9 @@ def _positions(file: InputFile, names: list[str], mapping: dict[str, str]) -> di
     return {dst: seen[src] for dst, src in mapping.items()}
 
 
-def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOptions, width: int, comment: str) -> None:
-    """`_assay_csv_numbered` (the scan plus `_ln`) and `_assay_csv_rejected` (one row per bad record)."""
+def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOptions, width: int, comment: str, head: str) -> None:
+    """The raw table (`head`, a CREATE … SELECT over the scan `g` with `{line}` for the line) and
+    `_assay_csv_rejected` (one row per bad record)."""
     params = {"skip": opts.skip_rows, "comment": comment}
     is_text = f"rowid >= $skip AND line IS NOT NULL AND ($comment = '' OR NOT starts_with(line, $comment))"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _assay_csv_nb AS SELECT rowid + 1 AS ln FROM {_LINES} WHERE {is_text}", params)
@@ -135,7 +132,7 @@ def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOp
     first = 2 if opts.header else 1  # the first data record's ordinal among non-blank lines
     if gaps:
         con.execute("CREATE OR REPLACE TEMP TABLE _assay_csv_nbmap AS SELECT row_number() OVER (ORDER BY ln) AS nb, ln FROM _assay_csv_nb")
-    to_line = "(SELECT ln FROM _assay_csv_nbmap m WHERE m.nb = {nb})" if gaps else "({nb} + $skip)"
+    to_line = "({nb} + $skip)"
 
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _assay_csv_rj AS SELECT r.*, "
@@ -161,18 +158,11 @@ def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOp
     else:
         nb = "$first + g._before"
         source = f"({good}) g"
-    params = {"first": first} | ({} if gaps else {"skip": opts.skip_rows})
+    params = {"first": first, "name": file.name} | ({} if gaps else {"skip": opts.skip_rows})
     if gaps:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _assay_csv_numbered AS SELECT g.* EXCLUDE (_before), m.ln AS _ln FROM {source} "
-            f"JOIN _assay_csv_nbmap m ON m.nb = {nb}",
-            params,
-        )
+        con.execute(f"{head.format(line='m.ln')} FROM {source} JOIN _assay_csv_nbmap m ON m.nb = {nb}", params)
     else:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _assay_csv_numbered AS SELECT g.* EXCLUDE (_before), {to_line.format(nb=nb)} AS _ln FROM {source}",
-            params,
-        )
+        con.execute(f"{head.format(line=to_line.format(nb=nb))} FROM {source}", params)
     con.execute("CREATE OR REPLACE TEMP TABLE _assay_csv_rejected AS SELECT ln AS _ln, message, record FROM _assay_csv_rj")
     spans = con.execute(
         f"SELECT (SELECT coalesce(sum({nb_span(record_text) if multiline else '1'}), 0) FROM {_SCAN}) "

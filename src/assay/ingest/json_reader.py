@@ -57,12 +57,12 @@ def read_json_file(
             raise SourceError(f"{file.name}: column {', '.join(missing)} not found in the file; columns found: {', '.join(keys) or 'none'}")
     selected = "".join(f', json_extract_string(line, $p{i}) AS "{_ident(dst)}"' for i, dst in enumerate(mapping))
     con.execute(
-        f'CREATE OR REPLACE TABLE "{_ident(raw)}" AS SELECT CAST(_row AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file{selected} '
+        f'CREATE OR REPLACE TEMP TABLE "{_ident(raw)}" AS SELECT CAST(_row AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file{selected} '
         "FROM _assay_json_objects",
         {"name": file.name, **params},
     )
     con.execute(
-        f'CREATE OR REPLACE TABLE "{_ident(rejects)}" AS SELECT CAST(_row AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file, '
+        f'CREATE OR REPLACE TEMP TABLE "{_ident(rejects)}" AS SELECT CAST(_row AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file, '
         f"CASE WHEN json_valid(line) THEN $shape ELSE 'malformed JSON' END AS reason, to_json({{line: line}}) AS record "
         f"FROM {_RECORDS} WHERE NOT {_IS_OBJECT}",
         {"name": file.name, "shape": "expected a JSON object per element" if array else "expected a JSON object per line"},

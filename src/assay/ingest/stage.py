@@ -5,8 +5,8 @@ transactions needed, so it holds on Spark too). Each file's loaded and quarantin
 tables named by a digest of (file bytes, declaration, assay version); a state row naming that
 digest is appended only after both tables exist, and a file is reused only when its digest has
 a state row and both tables. `src_<name>` (what later stages read) and `_quarantine_<name>` are
-rebuilt from the current files' tables on every ingest; tables no current file refers to are
-dropped at the start of the next ingest.
+views over the current files' tables, redefined on every ingest; tables no current file refers
+to are dropped at the start of the next ingest.
 """
 
 from __future__ import annotations
@@ -96,8 +96,8 @@ def ingest_source(engine: Engine, project_dir: Path, name: str, source: Source, 
     ]
     loaded = [engine.table(LOADED_PREFIX + f.digest) for f in files]
     quarantined = [engine.table(QUARANTINED_PREFIX + f.digest) for f in files]
-    engine.create_table(table_name(name), _union(loaded))
-    engine.create_table(quarantine_name(name), _union(quarantined))
+    engine.replace_view(table_name(name), _union(loaded))
+    engine.replace_view(quarantine_name(name), _union(quarantined))
     fingerprint = hashlib.sha256("\n".join(f"{f.file} {f.digest}" for f in files).encode()).hexdigest()
     return IngestOutcome(
         name,
@@ -114,6 +114,9 @@ def ingest_all(engine: Engine, project_dir: Path, sources: dict[str, Source]) ->
     """Ingest every declared source, in declaration order, after dropping tables no current file uses."""
     digests = {name: file_digests(project_dir, name, source) for name, source in sources.items()}
     current = {d for per_source in digests.values() for d in per_source.values()}
+    for table in engine.con.list_tables():
+        if table.startswith(("src_", "_quarantine_")):
+            engine.drop_relation(table)  # views over the file tables go first: PostgreSQL refuses to drop what a view uses
     for table in engine.con.list_tables():
         for prefix in (LOADED_PREFIX, QUARANTINED_PREFIX):
             if table.startswith(prefix) and table[len(prefix) :] not in current:
@@ -141,11 +144,12 @@ def source_columns(outcomes: list[IngestOutcome]) -> pa.Table:
 
 
 def _load_file(engine: Engine, project_dir: Path, name: str, source: Source, relative: str, digest: str) -> FileOutcome:
-    raw_name, rejects_name, typed_name = f"_raw_{digest}", f"_rejects_{digest}", f"_typed_{digest}"
+    raw_name, rejects_name = f"_raw_{digest}", f"_rejects_{digest}"
     with engine.file_reader([raw_name, rejects_name]) as con:
         columns = read_file(con, name, source, project_dir / relative, relative, raw_name, rejects_name)
     raw, rejects = engine.table(raw_name), engine.table(rejects_name)
-    staged = engine.create_table(typed_name, typed_with_problems(engine, raw, source).mutate(**{FILE: ibis.literal(relative)}))
+    # Typing is evaluated by both queries below rather than stored: writing it costs more than it.
+    staged = typed_with_problems(engine, raw, source).mutate(**{FILE: ibis.literal(relative)})
     good = staged.filter(staged[PROBLEM].isnull())
     loaded = engine.create_table(LOADED_PREFIX + digest, good.select(ROW, FILE, *source.columns))
     bad = staged.filter(staged[PROBLEM].notnull())
@@ -157,7 +161,7 @@ def _load_file(engine: Engine, project_dir: Path, name: str, source: Source, rel
     quarantined = engine.create_table(QUARANTINED_PREFIX + digest, typed_bad.union(unsplit))
     n_loaded, n_quarantined = int(engine.scalar(loaded.count())), int(engine.scalar(quarantined.count()))
     outcome = FileOutcome(relative, digest, n_loaded + n_quarantined, n_loaded, n_quarantined, tuple(columns), reused=False)
-    for scratch in (raw_name, rejects_name, typed_name):
+    for scratch in (raw_name, rejects_name):
         engine.drop(scratch)
     _remember(engine, name, outcome)
     return outcome
