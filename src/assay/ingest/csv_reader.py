@@ -16,16 +16,16 @@ import io
 import duckdb
 
 from assay.errors import SourceError
-from assay.ingest.files import InputFile, open_bytes
+from assay.ingest.files import InputFile, line_stats, open_bytes
 from assay.project.reader_options import CsvOptions
 
 _LINE_SEP = "\x1f\x1e\x1d\x1c"  # a field separator no text file contains, so each line is one field
 _QUOTE_ERRORS = ("UNQUOTED VALUE", "INVALID STATE")
 _LINES = "_assay_csv_lines"
-_SCAN = "_assay_csv_scan"
 _REJ_TABLE = "_assay_csv_rejects"
 _REJ_SCAN = "_assay_csv_reject_scans"
 _HEADER_LOOKAHEAD = 64
+_AS_LINES = "columns = {'line': 'VARCHAR'}, header = false, delim = $sep, quote = '', escape = '', auto_detect = false, strict_mode = false"
 
 
 def nb_span(text: str) -> str:
@@ -36,24 +36,21 @@ def nb_span(text: str) -> str:
 
 def read_csv_file(
     con: duckdb.DuckDBPyConnection, file: InputFile, mapping: dict[str, str], opts: CsvOptions, raw: str, rejects: str
-) -> list[tuple[str, str]]:
+) -> tuple[list[tuple[str, str]], list[str]]:
     """Create `raw` (`_row`, `_file`, one text column per canonical name) and `rejects` on `con`.
 
-    Returns the columns the file has (name, type), for schema-drift tracking.
+    Returns the columns the file has (name, type), for schema-drift tracking, and the scratch
+    tables `raw` depends on (to drop once it has been used).
     """
     comment = opts.comment or ""
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_LINES} AS SELECT line FROM read_csv($file, columns = {{'line': 'VARCHAR'}}, "
-        "header = false, delim = $sep, quote = '', escape = '', auto_detect = false, strict_mode = false)",
-        {"file": str(file.path), "sep": _LINE_SEP},
-    )
+    scan = f'"{_ident(raw)}_scan"'
     names = _header(con, file, opts)
     positions = _positions(file, names, mapping)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
     for table in (_REJ_TABLE, _REJ_SCAN):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_SCAN} AS SELECT * FROM read_csv($file, columns = {columns}, header = $header, "
+        f"CREATE OR REPLACE TEMP TABLE {scan} AS SELECT * FROM read_csv($file, columns = {columns}, header = $header, "
         "skip = $skip, delim = $delim, quote = $quote, escape = $escape, comment = $comment, nullstr = $nulls, "
         f"auto_detect = false, strict_mode = true, store_rejects = true, rejects_table = '{_REJ_TABLE}', "
         f"rejects_scan = '{_REJ_SCAN}')",
@@ -70,24 +67,34 @@ def read_csv_file(
     )
     selected = "".join(f', g.c{positions[canonical]} AS "{_ident(canonical)}"' for canonical in mapping)
     head = f'CREATE OR REPLACE TEMP TABLE "{_ident(raw)}" AS SELECT CAST({{line}} AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file{selected}'
-    _number_records(con, file, opts, len(names), comment, head)
+    fast = _number_records(con, file, opts, len(names), scan, head)
+    if fast:
+        # Every record is one line and no line is skipped: the line is the ordinal plus a constant,
+        # so `raw` is a view over the scan instead of a second copy of the file.
+        con.execute(f'CREATE OR REPLACE TEMP TABLE "{_ident(raw)}_file" AS SELECT CAST($name AS VARCHAR) AS _file', {"name": file.name})
+        offset = int(opts.skip_rows) + (2 if opts.header else 1)
+        con.execute(
+            f'CREATE OR REPLACE TEMP VIEW "{_ident(raw)}" AS SELECT CAST(g.rowid + {offset} AS BIGINT) AS _row, f._file{selected} '
+            f'FROM {scan} g, "{_ident(raw)}_file" f'
+        )
     con.execute(
         f'CREATE OR REPLACE TEMP TABLE "{_ident(rejects)}" AS SELECT CAST(_ln AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file, '
         "'malformed CSV row: ' || message AS reason, to_json({line: record}) AS record FROM _assay_csv_rejected",
         {"name": file.name},
     )
-    for table in (_LINES, _SCAN, _REJ_TABLE, _REJ_SCAN, "_assay_csv_rejected"):
+    for table in (_LINES, _REJ_TABLE, _REJ_SCAN, "_assay_csv_rejected", "_assay_csv_rej0"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    return [(n, "VARCHAR") for n in names]
+    if not fast:
+        con.execute(f"DROP TABLE {scan}")
+    return [(n, "VARCHAR") for n in names], ([f"{raw}_scan", f"{raw}_file"] if fast else [])
 
 
 def _header(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOptions) -> list[str]:
     """The first record's fields (names with a header; `column1`… without), parsed by Python's csv module."""
-    head = con.execute(
-        f"SELECT coalesce(line, '') FROM {_LINES} WHERE rowid >= $skip "
-        "AND line IS NOT NULL AND ($comment = '' OR NOT starts_with(line, $comment)) ORDER BY rowid LIMIT $n",
-        {"skip": opts.skip_rows, "comment": opts.comment or "", "n": _HEADER_LOOKAHEAD},
+    lines = con.execute(
+        f"SELECT line FROM read_csv($file, {_AS_LINES}) LIMIT $n", {"file": str(file.path), "sep": _LINE_SEP, "n": opts.skip_rows + _HEADER_LOOKAHEAD}
     ).fetchall()
+    head = [(line,) for (line,) in lines[opts.skip_rows :] if line is not None and not (opts.comment and line.startswith(opts.comment))]
     if not head:
         raise SourceError(f"{file.name}: the file has no records")
     text = "\n".join(row[0] for row in head)
@@ -117,19 +124,36 @@ def _positions(file: InputFile, names: list[str], mapping: dict[str, str]) -> di
     return {dst: seen[src] for dst, src in mapping.items()}
 
 
-def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOptions, width: int, comment: str, head: str) -> None:
-    """The raw table (`head`, a CREATE … SELECT over the scan `g` with `{line}` for the line) and
-    `_assay_csv_rejected` (one row per bad record)."""
-    params = {"skip": opts.skip_rows, "comment": comment}
-    is_text = f"rowid >= $skip AND line IS NOT NULL AND ($comment = '' OR NOT starts_with(line, $comment))"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _assay_csv_nb AS SELECT rowid + 1 AS ln FROM {_LINES} WHERE {is_text}", params)
-    text_lines = con.execute("SELECT count(*) FROM _assay_csv_nb").fetchone()[0]
-    gaps = con.execute(f"SELECT count(*) FROM {_LINES} WHERE rowid >= $skip", {"skip": opts.skip_rows}).fetchone()[0] != text_lines
+def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOptions, width: int, scan: str, head: str) -> bool:
+    """`_assay_csv_rejected` (one row per bad record) and, unless every record is one line with no
+    line skipped (then True is returned and nothing else done), the raw table: `head` is its
+    CREATE … SELECT over the scan `g`, with `{line}` for the line."""
+    params = {"skip": opts.skip_rows}
     record_text = "concat_ws(chr(31), " + ", ".join(f"c{i}" for i in range(width)) + ")"
-    multiline = con.execute(f"SELECT count(*) FROM {_SCAN} WHERE contains({record_text}, chr(10))").fetchone()[0] > 0
-    _collect_rejects(con, file)
-    has_rejects = con.execute("SELECT count(*) FROM _assay_csv_rej").fetchone()[0] > 0
+    multiline = con.execute(f"SELECT count(*) FROM {scan} WHERE contains({record_text}, chr(10))").fetchone()[0] > 0
+    stats = line_stats(file.path, opts.comment)
+    has_rejects = _group_rejects(con)
     first = 2 if opts.header else 1  # the first data record's ordinal among non-blank lines
+    if not (stats.gaps or has_rejects):
+        text_lines, gaps = stats.lines - opts.skip_rows, False
+        con.execute("CREATE OR REPLACE TEMP TABLE _assay_csv_rej AS SELECT 0::BIGINT AS ln, '' AS message, '' AS record, 0 AS span WHERE false")
+    else:
+        # Where blank or comment lines are, and the byte offset of each line (to place rejects): one pass over the lines.
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_LINES} AS SELECT strlen(line) AS len, "
+            "(line IS NULL OR ($comment <> '' AND starts_with(line, $comment))) AS gap FROM read_csv($file, "
+            f"{_AS_LINES})",
+            {"file": str(file.path), "sep": _LINE_SEP, "comment": opts.comment or ""},
+        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _assay_csv_nb AS SELECT rowid + 1 AS ln FROM {_LINES} WHERE rowid >= $skip AND NOT gap", params)
+        text_lines = con.execute("SELECT count(*) FROM _assay_csv_nb").fetchone()[0]
+        gaps = con.execute(f"SELECT count(*) FROM {_LINES} WHERE rowid >= $skip", params).fetchone()[0] != text_lines
+        _place_rejects(con, file)
+    if not (gaps or multiline or has_rejects):
+        _check_spans(con, file, scan, "1", first, text_lines)
+        _drop(con, "_assay_csv_nb", "_assay_csv_rej", _LINES)
+        con.execute("CREATE OR REPLACE TEMP TABLE _assay_csv_rejected AS SELECT 0::BIGINT AS _ln, '' AS message, '' AS record WHERE false")
+        return True
     if gaps:
         con.execute("CREATE OR REPLACE TEMP TABLE _assay_csv_nbmap AS SELECT row_number() OVER (ORDER BY ln) AS nb, ln FROM _assay_csv_nb")
     to_line = "({nb} + $skip)"
@@ -151,7 +175,7 @@ def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOp
         if multiline
         else "rowid"
     )
-    good = f"SELECT *, {before} AS _before FROM {_SCAN}"
+    good = f"SELECT *, {before} AS _before FROM {scan}"
     if has_rejects:
         nb = "$first + g._before + coalesce(r.spans_upto, 0)"
         source = f"({good}) g ASOF LEFT JOIN _assay_csv_rjc r ON g._before >= r.good_before"
@@ -164,26 +188,29 @@ def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOp
     else:
         con.execute(f"{head.format(line=to_line.format(nb=nb))} FROM {source}", params)
     con.execute("CREATE OR REPLACE TEMP TABLE _assay_csv_rejected AS SELECT ln AS _ln, message, record FROM _assay_csv_rj")
-    spans = con.execute(
-        f"SELECT (SELECT coalesce(sum({nb_span(record_text) if multiline else '1'}), 0) FROM {_SCAN}) "
-        "+ (SELECT coalesce(sum(span), 0) FROM _assay_csv_rj)"
-    ).fetchone()[0]
+    _check_spans(con, file, scan, nb_span(record_text) if multiline else "1", first, text_lines)
+    _drop(con, "_assay_csv_nb", "_assay_csv_nbmap", "_assay_csv_rej", "_assay_csv_rj", "_assay_csv_rjc")
+    return False
+
+
+def _check_spans(con: duckdb.DuckDBPyConnection, file: InputFile, scan: str, span: str, first: int, text_lines: int) -> None:
+    """The records must cover exactly the file's non-blank lines, or a quote has shifted them."""
+    rejected = "(SELECT coalesce(sum(span), 0) FROM _assay_csv_rej)"
+    spans = con.execute(f"SELECT (SELECT coalesce(sum({span}), 0) FROM {scan}) + {rejected}").fetchone()[0]
     if spans + first - 1 != text_lines:
         raise SourceError(
             f"{file.name}: its records cover {spans + first - 1} lines but the file has {text_lines}; a quote is probably "
             "unbalanced (RFC 4180: a quoted field ends with a quote followed by a delimiter or a line break)"
         )
-    for table in ("_assay_csv_nb", "_assay_csv_nbmap", "_assay_csv_rej", "_assay_csv_rj", "_assay_csv_rjc"):
+
+
+def _drop(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    for table in tables:
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _collect_rejects(con: duckdb.DuckDBPyConnection, file: InputFile) -> None:
-    """One row per rejected record (DuckDB reports one per bad field), placed on its physical line.
-
-    DuckDB gives each rejected record's byte offset; the physical lines' byte offsets map it to a
-    line. A broken quote refuses the file: RFC 4180 cannot say where the next record starts.
-    """
-    crlf, bom = _line_endings(file)
+def _group_rejects(con: duckdb.DuckDBPyConnection) -> bool:
+    """One row per rejected record (DuckDB reports one per bad field); whether there are any."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _assay_csv_rej0 AS SELECT line_byte_position AS pos, "
         "arg_max(error_message, column_idx) AS message, bool_or(CAST(error_type AS VARCHAR) IN $quote_errors) AS quote_error, "
@@ -192,11 +219,18 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, file: InputFile) -> None:
         f"FROM {_REJ_TABLE} GROUP BY line_byte_position",
         {"quote_errors": list(_QUOTE_ERRORS)},
     )
-    if con.execute("SELECT count(*) FROM _assay_csv_rej0").fetchone()[0] == 0:
-        con.execute("CREATE OR REPLACE TEMP TABLE _assay_csv_rej AS SELECT 0::BIGINT AS ln, '' AS message, '' AS record, 0 AS span WHERE false")
-        return
+    return con.execute("SELECT count(*) FROM _assay_csv_rej0").fetchone()[0] > 0
+
+
+def _place_rejects(con: duckdb.DuckDBPyConnection, file: InputFile) -> None:
+    """Each rejected record on its physical line, in `_assay_csv_rej`.
+
+    DuckDB gives each rejected record's byte offset; the physical lines' byte offsets map it to a
+    line. A broken quote refuses the file: RFC 4180 cannot say where the next record starts.
+    """
+    crlf, bom = _line_endings(file)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _assay_csv_offsets AS SELECT rowid + 1 AS ln, $bom + coalesce(sum(coalesce(strlen(line), 0) + $eol) "
+        f"CREATE OR REPLACE TEMP TABLE _assay_csv_offsets AS SELECT rowid + 1 AS ln, $bom + coalesce(sum(coalesce(len, 0) + $eol) "
         f"OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS start FROM {_LINES}",
         {"bom": 3 if bom else 0, "eol": 2 if crlf else 1},
     )

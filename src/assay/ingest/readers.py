@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import glob
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -25,6 +26,15 @@ from assay.project.models import Source
 from assay.project.reader_options import ExcelOptions
 
 
+@dataclass(frozen=True)
+class FileRead:
+    """The file's columns and types as found (for schema drift), and the scratch tables `raw`
+    still depends on, to drop once it has been used."""
+
+    columns: list[tuple[str, str]]
+    scratch: list[str]
+
+
 def resolve_paths(project_dir: Path, name: str, source: Source) -> list[Path]:
     pattern = str(project_dir / source.path)
     paths = sorted(Path(p) for p in glob.glob(pattern)) if glob.has_magic(pattern) else [Path(pattern)]
@@ -36,20 +46,20 @@ def resolve_paths(project_dir: Path, name: str, source: Source) -> list[Path]:
 
 def read_file(
     con: duckdb.DuckDBPyConnection, name: str, source: Source, path: Path, relative: str, raw: str, rejects: str
-) -> list[tuple[str, str]]:
-    """Create `raw` and `rejects` for one file of source `name`; return the file's columns and types."""
+) -> FileRead:
+    """Create `raw` and `rejects` for one file of source `name`."""
     mapping = {canonical: spec.from_ for canonical, spec in source.columns.items()}
     try:
         with tempfile.TemporaryDirectory(prefix="assay-read-") as scratch:
             if source.format == "csv":
                 file = as_utf8(path, relative, source.csv.encoding, Path(scratch))
-                return read_csv_file(con, file, mapping, source.csv, raw, rejects)
+                return FileRead(*read_csv_file(con, file, mapping, source.csv, raw, rejects))
             file = InputFile(path, relative)
             if source.format in ("ndjson", "json"):
-                return read_json_file(con, file, mapping, source.format == "json", raw, rejects)
+                return FileRead(read_json_file(con, file, mapping, source.format == "json", raw, rejects), [])
             if source.format == "xlsx":
-                return read_excel_file(con, file, mapping, source.excel or ExcelOptions(), raw, rejects)
-            return read_parquet_file(con, file, mapping, raw, rejects)
+                return FileRead(read_excel_file(con, file, mapping, source.excel or ExcelOptions(), raw, rejects), [])
+            return FileRead(read_parquet_file(con, file, mapping, raw, rejects), [])
     except SourceError as exc:
         raise SourceError(f"source {name!r}: {exc}") from None
     except duckdb.Error as exc:

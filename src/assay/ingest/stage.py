@@ -146,7 +146,7 @@ def source_columns(outcomes: list[IngestOutcome]) -> pa.Table:
 def _load_file(engine: Engine, project_dir: Path, name: str, source: Source, relative: str, digest: str) -> FileOutcome:
     raw_name, rejects_name = f"_raw_{digest}", f"_rejects_{digest}"
     with engine.file_reader([raw_name, rejects_name]) as con:
-        columns = read_file(con, name, source, project_dir / relative, relative, raw_name, rejects_name)
+        read = read_file(con, name, source, project_dir / relative, relative, raw_name, rejects_name)
     raw, rejects = engine.table(raw_name), engine.table(rejects_name)
     # Typing is evaluated by both queries below rather than stored: writing it costs more than it.
     staged = typed_with_problems(engine, raw, source).mutate(**{FILE: ibis.literal(relative)})
@@ -160,9 +160,9 @@ def _load_file(engine: Engine, project_dir: Path, name: str, source: Source, rel
     )
     quarantined = engine.create_table(QUARANTINED_PREFIX + digest, typed_bad.union(unsplit))
     n_loaded, n_quarantined = int(engine.scalar(loaded.count())), int(engine.scalar(quarantined.count()))
-    outcome = FileOutcome(relative, digest, n_loaded + n_quarantined, n_loaded, n_quarantined, tuple(columns), reused=False)
-    for scratch in (raw_name, rejects_name):
-        engine.drop(scratch)
+    outcome = FileOutcome(relative, digest, n_loaded + n_quarantined, n_loaded, n_quarantined, tuple(read.columns), reused=False)
+    for scratch in (raw_name, rejects_name, *read.scratch):
+        engine.drop_relation(scratch)
     _remember(engine, name, outcome)
     return outcome
 
