@@ -50,7 +50,8 @@ def read_csv_file(
     for table in (_REJ_TABLE, _REJ_SCAN):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {scan} AS SELECT * FROM read_csv($file, columns = {columns}, header = $header, "
+        f"CREATE OR REPLACE TEMP TABLE {scan} AS SELECT *, contains({_record_text(len(names))}, chr(10)) AS _multiline "
+        f"FROM read_csv($file, columns = {columns}, header = $header, "
         "skip = $skip, delim = $delim, quote = $quote, escape = $escape, comment = $comment, nullstr = $nulls, "
         f"auto_detect = false, strict_mode = true, store_rejects = true, rejects_table = '{_REJ_TABLE}', "
         f"rejects_scan = '{_REJ_SCAN}')",
@@ -91,10 +92,8 @@ def read_csv_file(
 
 def _header(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOptions) -> list[str]:
     """The first record's fields (names with a header; `column1`… without), parsed by Python's csv module."""
-    lines = con.execute(
-        f"SELECT line FROM read_csv($file, {_AS_LINES}) LIMIT $n", {"file": str(file.path), "sep": _LINE_SEP, "n": opts.skip_rows + _HEADER_LOOKAHEAD}
-    ).fetchall()
-    head = [(line,) for (line,) in lines[opts.skip_rows :] if line is not None and not (opts.comment and line.startswith(opts.comment))]
+    lines = _first_lines(file, opts.skip_rows + _HEADER_LOOKAHEAD)
+    head = [(line,) for line in lines[opts.skip_rows :] if line and not (opts.comment and line.startswith(opts.comment))]
     if not head:
         raise SourceError(f"{file.name}: the file has no records")
     text = "\n".join(row[0] for row in head)
@@ -109,6 +108,17 @@ def _header(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOptions) -
     if not opts.header:
         return [f"column{i + 1}" for i in range(len(first))]
     return first
+
+
+def _first_lines(file: InputFile, n: int) -> list[str]:
+    """The file's first `n` lines (UTF-8 by now), read in blocks until there are enough."""
+    data = b""
+    with open_bytes(file.path) as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            data += block
+            if data.count(b"\n") > n:
+                break
+    return data.decode("utf-8-sig", errors="replace").splitlines()[:n]
 
 
 def _positions(file: InputFile, names: list[str], mapping: dict[str, str]) -> dict[str, int]:
@@ -129,8 +139,8 @@ def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOp
     line skipped (then True is returned and nothing else done), the raw table: `head` is its
     CREATE … SELECT over the scan `g`, with `{line}` for the line."""
     params = {"skip": opts.skip_rows}
-    record_text = "concat_ws(chr(31), " + ", ".join(f"c{i}" for i in range(width)) + ")"
-    multiline = con.execute(f"SELECT count(*) FROM {scan} WHERE contains({record_text}, chr(10))").fetchone()[0] > 0
+    record_text = _record_text(width)
+    multiline = con.execute(f"SELECT coalesce(bool_or(_multiline), false) FROM {scan}").fetchone()[0]
     stats = line_stats(file.path, opts.comment)
     has_rejects = _group_rejects(con)
     first = 2 if opts.header else 1  # the first data record's ordinal among non-blank lines
@@ -191,6 +201,11 @@ def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOp
     _check_spans(con, file, scan, nb_span(record_text) if multiline else "1", first, text_lines)
     _drop(con, "_assay_csv_nb", "_assay_csv_nbmap", "_assay_csv_rej", "_assay_csv_rj", "_assay_csv_rjc")
     return False
+
+
+def _record_text(width: int) -> str:
+    """SQL: a record's fields joined (by a unit separator, so line breaks in adjacent fields stay apart)."""
+    return "concat_ws(chr(31), " + ", ".join(f"c{i}" for i in range(width)) + ")"
 
 
 def _check_spans(con: duckdb.DuckDBPyConnection, file: InputFile, scan: str, span: str, first: int, text_lines: int) -> None:
