@@ -168,7 +168,9 @@ def test_zoned_parquet_timestamps_do_not_depend_on_the_host_tz(tmp_path: Path) -
     pq.write_table(pa.table({"at": pa.array(instants, pa.timestamp("us", tz="Europe/Berlin"))}), path)
     outputs = set()
     for tz in ("UTC", "America/New_York", "Asia/Kolkata"):
-        done = subprocess.run([sys.executable, "-c", _TZ_SCRIPT, str(path)], env={**os.environ, "TZ": tz}, capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", _TZ_SCRIPT, str(path)], env={**os.environ, "TZ": tz}, capture_output=True, text=True, check=True
+        )
         outputs.add(done.stdout.strip())
     expected = [(i.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),) for i in instants]
     assert outputs == {str(expected)}
@@ -177,7 +179,9 @@ def test_zoned_parquet_timestamps_do_not_depend_on_the_host_tz(tmp_path: Path) -
 def test_excel_sheet_rows_are_numbered_by_sheet_row(tmp_path: Path) -> None:
     path = tmp_path / "f.xlsx"
     write_xlsx(path, "People", [["id", "org"], ["1", "Eng"], ["2", "IT"]])
-    source = Source.model_validate({"path": "f.xlsx", "entity": "ticket", "columns": {"id": "id", "org": "org"}, "excel": {"sheet": "People"}})
+    source = Source.model_validate(
+        {"path": "f.xlsx", "entity": "ticket", "columns": {"id": "id", "org": "org"}, "excel": {"sheet": "People"}}
+    )
     con = duckdb.connect()
     read_file(con, "s", source, path, "f.xlsx", "raw", "rej")
     assert con.sql("SELECT * FROM raw ORDER BY _row").fetchall() == [(2, "f.xlsx", "1", "Eng"), (3, "f.xlsx", "2", "IT")]
@@ -188,19 +192,22 @@ def write_xlsx(path: Path, sheet: str, rows: list[list[str]]) -> None:
     import zipfile
 
     cells = "".join(
-        f'<row r="{r + 1}">' + "".join(f'<c r="{chr(65 + c)}{r + 1}" t="inlineStr"><is><t>{v}</t></is></c>' for c, v in enumerate(row)) + "</row>"
+        f'<row r="{r + 1}">'
+        + "".join(f'<c r="{chr(65 + c)}{r + 1}" t="inlineStr"><is><t>{v}</t></is></c>' for c, v in enumerate(row))
+        + "</row>"
         for r, row in enumerate(rows)
     )
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    office = "application/vnd.openxmlformats-officedocument.spreadsheetml"
     with zipfile.ZipFile(path, "w") as z:
         z.writestr(
             "[Content_Types].xml",
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{office}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{office}.worksheet+xml"/>'
             "</Types>",
         )
         z.writestr(
@@ -253,7 +260,7 @@ def quarantine(ws: Workspace) -> list[tuple]:
 
 
 def test_globbed_files_are_named_and_counted(tmp_path: Path) -> None:
-    ws = glob_ws(tmp_path, {"a.csv": "id,org\n1,Eng\nx,IT\n", "b.csv": "id,org\n2,Ops\n3,a,b\n\n4,\"multi\nline\"\nfive,x\n"})
+    ws = glob_ws(tmp_path, {"a.csv": "id,org\n1,Eng\nx,IT\n", "b.csv": 'id,org\n2,Ops\n3,a,b\n\n4,"multi\nline"\nfive,x\n'})
     outcome = ingest_source(ws.engine, ws.project_dir, "people", ws.project.sources["people"])
     assert quarantine(ws) == [
         ("data/a.csv", 3, "id: expected int64, got 'x'"),

@@ -20,7 +20,9 @@ from assay.project.reader_options import ExcelOptions
 _SCAN = "_assay_columnar_scan"
 
 
-def read_parquet_file(con: duckdb.DuckDBPyConnection, file: InputFile, mapping: dict[str, str], raw: str, rejects: str) -> list[tuple[str, str]]:
+def read_parquet_file(
+    con: duckdb.DuckDBPyConnection, file: InputFile, mapping: dict[str, str], raw: str, rejects: str
+) -> list[tuple[str, str]]:
     """Create `raw` (row index from 1) and an empty `rejects` on `con`; return the file's columns and types."""
     scan = "(SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _assay_index FROM read_parquet($file, file_row_number = true))"
     return _as_text(con, file, mapping, raw, rejects, scan, {"file": str(file.path)})
@@ -34,7 +36,7 @@ def read_excel_file(
 
     try:
         sheet = fastexcel.read_excel(str(Path(file.path))).load_sheet(opts.sheet, header_row=opts.header_row - 1)
-    except Exception as exc:  # fastexcel raises its own error types for a missing sheet or a bad workbook
+    except (fastexcel.FastExcelError, OSError) as exc:
         raise SourceError(f"{file.name}: cannot read sheet {opts.sheet!r}: {exc}") from None
     names = [c.name for c in sheet.available_columns()]
     dupes = sorted({n for n in names if names.count(n) > 1})
@@ -60,8 +62,8 @@ def _as_text(
         raise SourceError(f"{file.name}: column {', '.join(missing)} not found in the file; columns found: {', '.join(types) or 'none'}")
     selected = "".join(f', {_text(src, types.get(src, ""))} AS "{_ident(dst)}"' for dst, src in mapping.items())
     con.execute(
-        f'CREATE OR REPLACE TEMP TABLE "{_ident(raw)}" AS SELECT CAST(_assay_index AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file{selected} '
-        f"FROM {scan}",
+        f'CREATE OR REPLACE TEMP TABLE "{_ident(raw)}" AS SELECT CAST(_assay_index AS BIGINT) AS _row, '
+        f"CAST($name AS VARCHAR) AS _file{selected} FROM {scan}",
         {"name": file.name, **params},
     )
     con.execute(

@@ -67,7 +67,8 @@ def read_csv_file(
         },
     )
     selected = "".join(f', g.c{positions[canonical]} AS "{_ident(canonical)}"' for canonical in mapping)
-    head = f'CREATE OR REPLACE TEMP TABLE "{_ident(raw)}" AS SELECT CAST({{line}} AS BIGINT) AS _row, CAST($name AS VARCHAR) AS _file{selected}'
+    head = f'CREATE OR REPLACE TEMP TABLE "{_ident(raw)}" AS SELECT CAST({{line}} AS BIGINT) AS _row, '
+    head += f"CAST($name AS VARCHAR) AS _file{selected}"
     fast = _number_records(con, file, opts, len(names), scan, head)
     if fast:
         # Every record is one line and no line is skipped: the line is the ordinal plus a constant,
@@ -146,7 +147,9 @@ def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOp
     first = 2 if opts.header else 1  # the first data record's ordinal among non-blank lines
     if not (stats.gaps or has_rejects):
         text_lines, gaps = stats.lines - opts.skip_rows, False
-        con.execute("CREATE OR REPLACE TEMP TABLE _assay_csv_rej AS SELECT 0::BIGINT AS ln, '' AS message, '' AS record, 0 AS span WHERE false")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _assay_csv_rej AS SELECT 0::BIGINT AS ln, '' AS message, '' AS record, 0 AS span WHERE false"
+        )
     else:
         # Where blank or comment lines are, and the byte offset of each line (to place rejects): one pass over the lines.
         con.execute(
@@ -155,7 +158,9 @@ def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOp
             f"{_AS_LINES})",
             {"file": str(file.path), "sep": _LINE_SEP, "comment": opts.comment or ""},
         )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _assay_csv_nb AS SELECT rowid + 1 AS ln FROM {_LINES} WHERE rowid >= $skip AND NOT gap", params)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _assay_csv_nb AS SELECT rowid + 1 AS ln FROM {_LINES} WHERE rowid >= $skip AND NOT gap", params
+        )
         text_lines = con.execute("SELECT count(*) FROM _assay_csv_nb").fetchone()[0]
         gaps = con.execute(f"SELECT count(*) FROM {_LINES} WHERE rowid >= $skip", params).fetchone()[0] != text_lines
         _place_rejects(con, file)
@@ -166,7 +171,6 @@ def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOp
         return True
     if gaps:
         con.execute("CREATE OR REPLACE TEMP TABLE _assay_csv_nbmap AS SELECT row_number() OVER (ORDER BY ln) AS nb, ln FROM _assay_csv_nb")
-    to_line = "({nb} + $skip)"
 
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _assay_csv_rj AS SELECT r.*, "
@@ -194,9 +198,9 @@ def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOp
         source = f"({good}) g"
     params = {"first": first, "name": file.name} | ({} if gaps else {"skip": opts.skip_rows})
     if gaps:
-        con.execute(f"{head.format(line='m.ln')} FROM {source} JOIN _assay_csv_nbmap m ON m.nb = {nb}", params)
+        con.execute(f"{head.replace('{line}', 'm.ln')} FROM {source} JOIN _assay_csv_nbmap m ON m.nb = {nb}", params)
     else:
-        con.execute(f"{head.format(line=to_line.format(nb=nb))} FROM {source}", params)
+        con.execute(f"{head.replace('{line}', f'({nb} + $skip)')} FROM {source}", params)
     con.execute("CREATE OR REPLACE TEMP TABLE _assay_csv_rejected AS SELECT ln AS _ln, message, record FROM _assay_csv_rj")
     _check_spans(con, file, scan, nb_span(record_text) if multiline else "1", first, text_lines)
     _drop(con, "_assay_csv_nb", "_assay_csv_nbmap", "_assay_csv_rej", "_assay_csv_rj", "_assay_csv_rjc")

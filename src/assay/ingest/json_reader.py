@@ -28,14 +28,15 @@ def read_json_file(
     """Create `raw` and `rejects` on `con` (see `assay.ingest.readers.read_file`); return the top-level keys and JSON types."""
     if array:
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _assay_json_elements AS SELECT CAST(json AS VARCHAR) AS line FROM read_json_objects($file, format = 'array')",
+            "CREATE OR REPLACE TEMP TABLE _assay_json_elements AS SELECT CAST(json AS VARCHAR) AS line "
+            "FROM read_json_objects($file, format = 'array')",
             {"file": str(file.path)},
         )
         con.execute(f"CREATE OR REPLACE TEMP TABLE {_RECORDS} AS SELECT rowid + 1 AS _row, line FROM _assay_json_elements")
         con.execute("DROP TABLE _assay_json_elements")
     else:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _assay_json_lines AS SELECT line FROM read_csv($file, columns = {{'line': 'VARCHAR'}}, "
+            "CREATE OR REPLACE TEMP TABLE _assay_json_lines AS SELECT line FROM read_csv($file, columns = {'line': 'VARCHAR'}, "
             "header = false, delim = $sep, quote = '', escape = '', auto_detect = false, strict_mode = false)",
             {"file": str(file.path), "sep": _LINE_SEP},
         )
@@ -48,7 +49,9 @@ def read_json_file(
     params = {f"p{i}": json_path(src) for i, src in enumerate(mapping.values())}
     if mapping:
         found = con.execute(
-            "SELECT count(*), " + ", ".join(f"bool_or(json_exists(line, $p{i}))" for i in range(len(mapping))) + " FROM _assay_json_objects",
+            "SELECT count(*), "
+            + ", ".join(f"bool_or(json_exists(line, $p{i}))" for i in range(len(mapping)))
+            + " FROM _assay_json_objects",
             params,
         ).fetchone()
         missing = [f"{src!r} (for {dst})" for (dst, src), ok in zip(mapping.items(), found[1:], strict=True) if found[0] and not ok]

@@ -44,9 +44,7 @@ def resolve_paths(project_dir: Path, name: str, source: Source) -> list[Path]:
     return paths
 
 
-def read_file(
-    con: duckdb.DuckDBPyConnection, name: str, source: Source, path: Path, relative: str, raw: str, rejects: str
-) -> FileRead:
+def read_file(con: duckdb.DuckDBPyConnection, name: str, source: Source, path: Path, relative: str, raw: str, rejects: str) -> FileRead:
     """Create `raw` and `rejects` for one file of source `name`."""
     mapping = {canonical: spec.from_ for canonical, spec in source.columns.items()}
     try:

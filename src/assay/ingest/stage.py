@@ -138,7 +138,13 @@ def source_columns(outcomes: list[IngestOutcome]) -> pa.Table:
         for i, (col, kind) in enumerate(f.columns)
     ]
     schema = pa.schema(
-        [("source", pa.string()), ("file", pa.string()), ("position", pa.int64()), ("column_name", pa.string()), ("column_type", pa.string())]
+        [
+            ("source", pa.string()),
+            ("file", pa.string()),
+            ("position", pa.int64()),
+            ("column_name", pa.string()),
+            ("column_type", pa.string()),
+        ]
     )
     return pa.Table.from_pylist(rows, schema=schema)
 
@@ -156,7 +162,10 @@ def _load_file(engine: Engine, project_dir: Path, name: str, source: Source, rel
     record = json_object({spec.from_: bad[RAW_PREFIX + col] for col, spec in source.columns.items()})
     typed_bad = bad.select(row_number=bad[ROW].cast("int64"), file=bad[FILE].cast("string"), reason=bad[PROBLEM], record=record)
     unsplit = rejects.select(
-        row_number=rejects[ROW].cast("int64"), file=rejects[FILE].cast("string"), reason=rejects.reason.cast("string"), record=rejects.record.cast("string")
+        row_number=rejects[ROW].cast("int64"),
+        file=rejects[FILE].cast("string"),
+        reason=rejects.reason.cast("string"),
+        record=rejects.record.cast("string"),
     )
     quarantined = engine.create_table(QUARANTINED_PREFIX + digest, typed_bad.union(unsplit))
     n_loaded, n_quarantined = int(engine.scalar(loaded.count())), int(engine.scalar(quarantined.count()))
@@ -178,7 +187,13 @@ def _remembered(engine: Engine, name: str) -> dict[str, FileOutcome]:
     rows = engine.to_arrow(state.filter(state.source == name)).to_pylist()
     return {
         r["digest"]: FileOutcome(
-            r["file"], r["digest"], r["rows_read"], r["rows_loaded"], r["rows_quarantined"], tuple(map(tuple, json.loads(r["columns"]))), True
+            r["file"],
+            r["digest"],
+            r["rows_read"],
+            r["rows_loaded"],
+            r["rows_quarantined"],
+            tuple(map(tuple, json.loads(r["columns"]))),
+            True,
         )
         for r in rows
     }
