@@ -62,7 +62,7 @@ def read(tmp_path: Path, data: str | bytes, filename: str = "f.csv", columns: di
     path.write_bytes(data.encode() if isinstance(data, str) else data)
     source = Source.model_validate({"path": filename, "entity": "ticket", "columns": columns or {"id": "id", "org": "org"}, **options})
     con = duckdb.connect()
-    read_file(con, "s", source, path, filename, "raw", "rej")
+    read_file(con, "s", source, tmp_path, filename, "raw", "rej")
     rows = con.sql("SELECT * FROM raw ORDER BY _row").fetchall()
     rejects = con.sql("SELECT _row, _file, reason FROM rej ORDER BY _row").fetchall()
     return rows, rejects
@@ -157,7 +157,7 @@ from assay.ingest.readers import read_file
 from assay.project.models import Source
 source = Source.model_validate({"path": "t.parquet", "entity": "ticket", "columns": {"at": "at"}})
 con = duckdb.connect()
-read_file(con, "s", source, Path(sys.argv[1]), "t.parquet", "raw", "rej")
+read_file(con, "s", source, Path(sys.argv[1]).parent, "t.parquet", "raw", "rej")
 print(con.sql("SELECT * EXCLUDE (_row, _file) FROM raw ORDER BY _row").fetchall())
 """
 
@@ -183,7 +183,7 @@ def test_excel_sheet_rows_are_numbered_by_sheet_row(tmp_path: Path) -> None:
         {"path": "f.xlsx", "entity": "ticket", "columns": {"id": "id", "org": "org"}, "excel": {"sheet": "People"}}
     )
     con = duckdb.connect()
-    read_file(con, "s", source, path, "f.xlsx", "raw", "rej")
+    read_file(con, "s", source, tmp_path, "f.xlsx", "raw", "rej")
     assert con.sql("SELECT * FROM raw ORDER BY _row").fetchall() == [(2, "f.xlsx", "1", "Eng"), (3, "f.xlsx", "2", "IT")]
 
 
@@ -339,3 +339,47 @@ def test_postgres_quarantines_like_duckdb(tmp_path: Path) -> None:
 @pytest.mark.spark
 def test_spark_quarantines_like_duckdb(tmp_path: Path) -> None:
     assert _quarantine_on("pyspark", tmp_path) == _quarantine_on("duckdb", tmp_path)
+
+
+# --- database sources -------------------------------------------------------------------------
+
+
+def read_db(tmp_path: Path, database: dict) -> list[tuple]:
+    source = Source.model_validate({"database": database, "entity": "ticket", "columns": {"id": "id", "org": "org"}})
+    con = duckdb.connect()
+    read_file(con, "s", source, tmp_path, "db", "raw", "rej")
+    return con.sql("SELECT * FROM raw ORDER BY _row").fetchall()
+
+
+def test_duckdb_database_table_and_read_only_query(tmp_path: Path) -> None:
+    with duckdb.connect(str(tmp_path / "src.duckdb")) as con:
+        con.execute("CREATE TABLE people AS SELECT * FROM (VALUES (1, 'Eng, Platform'), (2, NULL), (3, '')) t(id, org)")
+    url = "duckdb:///src.duckdb"
+    assert read_db(tmp_path, {"url": url, "table": "people"}) == [
+        (1, "table people", "1", "Eng, Platform"),
+        (2, "table people", "2", None),
+        (3, "table people", "3", ""),
+    ]
+    assert read_db(tmp_path, {"url": url, "query": "SELECT id, org FROM people WHERE id > 1 ORDER BY id"})[0] == (1, "query", "2", None)
+    with pytest.raises(SourceError, match="read-only"):
+        read_db(tmp_path, {"url": url, "query": "CREATE TABLE x AS SELECT 1 AS id, 'a' AS org"})
+
+
+def test_database_url_with_a_password_is_refused() -> None:
+    with pytest.raises(ValueError, match="must not contain a password"):
+        Source.model_validate({"database": {"url": "postgres://u:secret@h/db", "table": "t"}, "entity": "ticket", "columns": {"id": "id"}})
+
+
+@pytest.mark.postgres
+def test_postgres_table_and_read_only_query(tmp_path: Path, pg_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url.replace("postgres://", "postgresql://"), autocommit=True) as pg:
+        pg.execute("CREATE TABLE people (id int, org text)")
+        pg.execute("CREATE SEQUENCE ids")
+        pg.execute("INSERT INTO people VALUES (1, 'Eng, Platform'), (2, NULL), (3, ''), (4, 'two\nlines')")
+    rows = read_db(tmp_path, {"url": pg_url, "table": "people"})
+    assert sorted(r[2:] for r in rows) == [("1", "Eng, Platform"), ("2", None), ("3", ""), ("4", "two\nlines")]
+    assert [r[2:] for r in read_db(tmp_path, {"url": pg_url, "query": "select id, org from people where id = 4;"})] == [("4", "two\nlines")]
+    with pytest.raises(SourceError, match="read-only"):
+        read_db(tmp_path, {"url": pg_url, "query": "select nextval('ids') as id, 'x' as org"})  # a write: refused

@@ -20,6 +20,7 @@ import duckdb
 from assay.errors import SourceError
 from assay.ingest.columnar_reader import read_excel_file, read_parquet_file
 from assay.ingest.csv_reader import read_csv_file
+from assay.ingest.database_reader import read_database
 from assay.ingest.files import InputFile, as_utf8
 from assay.ingest.json_reader import read_json_file
 from assay.project.models import Source
@@ -36,6 +37,8 @@ class FileRead:
 
 
 def resolve_paths(project_dir: Path, name: str, source: Source) -> list[Path]:
+    if source.path is None:
+        raise SourceError(f"source {name!r} reads a database, not files")
     pattern = str(project_dir / source.path)
     paths = sorted(Path(p) for p in glob.glob(pattern)) if glob.has_magic(pattern) else [Path(pattern)]
     missing = [p for p in paths if not p.is_file()]
@@ -44,11 +47,16 @@ def resolve_paths(project_dir: Path, name: str, source: Source) -> list[Path]:
     return paths
 
 
-def read_file(con: duckdb.DuckDBPyConnection, name: str, source: Source, path: Path, relative: str, raw: str, rejects: str) -> FileRead:
-    """Create `raw` and `rejects` for one file of source `name`."""
+def read_file(
+    con: duckdb.DuckDBPyConnection, name: str, source: Source, project_dir: Path, relative: str, raw: str, rejects: str
+) -> FileRead:
+    """Create `raw` and `rejects` for one file (`relative` to `project_dir`) or the database of source `name`."""
+    path = project_dir / relative
     mapping = {canonical: spec.from_ for canonical, spec in source.columns.items()}
     try:
         with tempfile.TemporaryDirectory(prefix="assay-read-") as scratch:
+            if source.database is not None:
+                return FileRead(read_database(con, project_dir, source.database, mapping, raw, rejects, Path(scratch)), [])
             if source.format == "csv":
                 file = as_utf8(path, relative, source.csv.encoding, Path(scratch))
                 return FileRead(*read_csv_file(con, file, mapping, source.csv, raw, rejects))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import pyarrow as pa
 import assay
 from assay.engine import Engine
 from assay.engine.expressions import json_object
+from assay.ingest.database_reader import describe
 from assay.ingest.files import file_digest
 from assay.ingest.readers import read_file, resolve_paths
 from assay.ingest.typing import PROBLEM, RAW_PREFIX, ROW, typed_with_problems
@@ -78,6 +80,8 @@ class IngestOutcome:
 def file_digests(project_dir: Path, name: str, source: Source) -> dict[str, str]:
     """Relative path → digest of (file bytes, source declaration, assay version), for the source's current files."""
     declaration = json.dumps(source.model_dump(mode="json", by_alias=True), sort_keys=True)
+    if source.database is not None:  # a database cannot be fingerprinted cheaply: it is read on every run
+        return {describe(source.database): hashlib.sha256(f"{declaration}\n{uuid.uuid4()}".encode()).hexdigest()[:32]}
     out = {}
     for path in resolve_paths(project_dir, name, source):
         relative = path.relative_to(project_dir).as_posix() if path.is_relative_to(project_dir) else str(path)
@@ -152,7 +156,7 @@ def source_columns(outcomes: list[IngestOutcome]) -> pa.Table:
 def _load_file(engine: Engine, project_dir: Path, name: str, source: Source, relative: str, digest: str) -> FileOutcome:
     raw_name, rejects_name = f"_raw_{digest}", f"_rejects_{digest}"
     with engine.file_reader([raw_name, rejects_name]) as con:
-        read = read_file(con, name, source, project_dir / relative, relative, raw_name, rejects_name)
+        read = read_file(con, name, source, project_dir, relative, raw_name, rejects_name)
     raw, rejects = engine.table(raw_name), engine.table(rejects_name)
     # Typing is evaluated by both queries below rather than stored: writing it costs more than it.
     staged = typed_with_problems(engine, raw, source).mutate(**{FILE: ibis.literal(relative)})

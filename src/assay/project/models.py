@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from assay.project.durations import Duration
-from assay.project.reader_options import CsvOptions, ExcelOptions
+from assay.project.reader_options import CsvOptions, DatabaseSource, ExcelOptions
 
 ColumnType = Literal["string", "int64", "float64", "boolean", "date", "timestamp"]
 Entity = Literal["asset", "observation", "finding", "ticket", "person", "grant"]
@@ -77,7 +77,8 @@ def _column_shorthand(value: Any) -> Any:
 class Source(Strict):
     """One input file (or glob) mapped onto a canonical entity."""
 
-    path: str = Field(min_length=1)
+    path: str | None = Field(default=None, min_length=1)
+    database: DatabaseSource | None = None
     format: Literal["csv", "parquet", "ndjson", "json", "xlsx"] | None = None
     csv: CsvOptions = Field(default_factory=CsvOptions)
     excel: ExcelOptions | None = None
@@ -94,14 +95,16 @@ class Source(Strict):
 
     @field_validator("path")
     @classmethod
-    def _relative(cls, value: str) -> str:
-        if ".." in PurePosixPath(value).parts:
+    def _relative(cls, value: str | None) -> str | None:
+        if value is not None and ".." in PurePosixPath(value).parts:
             raise ValueError("paths must stay inside the project folder (no '..')")
         return value
 
     @model_validator(mode="after")
     def _entity_columns(self) -> Source:
-        if self.format is None:
+        if (self.path is None) == (self.database is None):
+            raise ValueError("give exactly one of path (files) or database (a table or query)")
+        if self.path is not None and self.format is None:
             suffixes = [s.lower() for s in PurePosixPath(self.path).suffixes]
             if suffixes and suffixes[-1] in (".gz", ".zst"):
                 suffixes.pop()

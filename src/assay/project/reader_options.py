@@ -50,3 +50,26 @@ class ExcelOptions(_Strict):
 
     sheet: str | int = 0
     header_row: int = Field(default=1, ge=1)
+
+
+class DatabaseSource(_Strict):
+    """A table or a read-only query in a PostgreSQL or DuckDB database.
+
+    The URL carries no password: PostgreSQL takes it from the environment (`PGPASSWORD`, or a
+    `~/.pgpass` file), as every libpq client does, so the project file can be committed.
+    """
+
+    url: str = Field(pattern=r"^(postgres|postgresql|duckdb)://")
+    table: str | None = Field(default=None, min_length=1)
+    query: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_of_table_or_query(self) -> DatabaseSource:
+        if (self.table is None) == (self.query is None):
+            raise ValueError("give exactly one of table or query")
+        if self.url.startswith("postgres"):
+            from urllib.parse import urlsplit
+
+            if urlsplit(self.url).password:
+                raise ValueError("the database URL must not contain a password; set PGPASSWORD in the environment")
+        return self
