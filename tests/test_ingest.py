@@ -123,3 +123,14 @@ def test_a_mapped_column_that_disappears_stops_the_run_naming_file_and_column(tm
     with pytest.raises(AssayError, match=r"inv\.csv: column 'kind' \(for asset_type\) not found in the file"):
         ws.run(date(2026, 1, 15))
     ws.close()
+
+
+def test_a_file_refused_mid_read_fails_the_run_cleanly_and_the_next_run_recovers(tmp_path: Path) -> None:
+    ws = tiny_ws(tmp_path)
+    good = (ws.project_dir / "inv.csv").read_text()
+    (ws.project_dir / "inv.csv").write_text('host,kind,owner\nweb-1,"host,a@x.com\nweb-2,host,b@x.com\n')
+    with pytest.raises(AssayError, match=r"inv\.csv line 2: .*quote is unbalanced"):
+        ws.run(date(2026, 1, 8))
+    (ws.project_dir / "inv.csv").write_text(good)
+    assert ws.run(date(2026, 1, 8)).status == "success"
+    ws.close()

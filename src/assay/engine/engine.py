@@ -65,21 +65,17 @@ class Engine:
         self._guard(lambda: self.con.insert(name, aligned), aligned)
 
     def drop(self, name: str) -> None:
-        if self.exists(name):
-            self.con.drop_table(name, force=True)
-
-    def drop_relation(self, name: str) -> None:
-        """Drop `name` whether it is a view or a table (a warehouse may hold either, by age)."""
+        """Drop `name` whether it is a table or a view (`src_<source>` was a table in older warehouses)."""
         if not self.exists(name):
             return
         try:
-            self.con.drop_view(name, force=True)
-        except Exception:  # noqa: BLE001 - each backend raises its own type for "that is a table"
             self.con.drop_table(name, force=True)
+        except Exception:  # noqa: BLE001 - each backend raises its own type for "that is a view"
+            self.con.drop_view(name, force=True)
 
     def replace_view(self, name: str, expr: ibis.Table) -> ibis.Table:
         """(Re)define `name` as a view of `expr`, replacing a table or a view of that name."""
-        self.drop_relation(name)
+        self.drop(name)
         self._guard(lambda: self.con.create_view(name, expr, overwrite=True), expr)
         return self.table(name)
 

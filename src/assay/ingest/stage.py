@@ -120,7 +120,7 @@ def ingest_all(engine: Engine, project_dir: Path, sources: dict[str, Source]) ->
     current = {d for per_source in digests.values() for d in per_source.values()}
     for table in engine.con.list_tables():
         if table.startswith(("src_", "_quarantine_")):
-            engine.drop_relation(table)  # views over the file tables go first: PostgreSQL refuses to drop what a view uses
+            engine.drop(table)  # views over the file tables go first: PostgreSQL refuses to drop what a view uses
     for table in engine.con.list_tables():
         for prefix in (LOADED_PREFIX, QUARANTINED_PREFIX):
             if table.startswith(prefix) and table[len(prefix) :] not in current:
@@ -175,7 +175,7 @@ def _load_file(engine: Engine, project_dir: Path, name: str, source: Source, rel
     n_loaded, n_quarantined = int(engine.scalar(loaded.count())), int(engine.scalar(quarantined.count()))
     outcome = FileOutcome(relative, digest, n_loaded + n_quarantined, n_loaded, n_quarantined, tuple(read.columns), reused=False)
     for scratch in (raw_name, rejects_name, *read.scratch):
-        engine.drop_relation(scratch)
+        engine.drop(scratch)
     _remember(engine, name, outcome)
     return outcome
 
