@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assay.errors import SourceError
+from assay.errors import AssayError, SourceError
 from assay.ingest.stage import ingest_source, table_name
 from assay.warehouse import schema as w
 from assay.workspace import Workspace
@@ -99,4 +99,39 @@ def test_hostile_values_survive_as_data(tmp_path: Path) -> None:
     assert ws.engine.exists(table_name("inv"))
     kinds = ws.engine.to_arrow(ws.engine.table(table_name("inv")).select("asset_type")).to_pylist()
     assert kinds == [{"asset_type": "host'); DROP TABLE src_inv;--"}]
+    ws.close()
+
+
+def test_run_records_quarantined_files_and_schema_drift(tmp_path: Path) -> None:
+    from assay.report import queries
+
+    ws = tiny_ws(tmp_path)
+    ws.run(date(2026, 1, 8))
+    (ws.project_dir / "inv.csv").write_text("host,kind,owner,site\nweb-1,host,not-an-email,x\n")
+    ws.run(date(2026, 1, 15))
+    q = ws.engine.to_arrow(ws.engine.table(w.QUARANTINE)).to_pylist()
+    assert {(r["source"], r["file"], r["row_number"]) for r in q if r["source"] == "inv"} >= {("inv", "inv.csv", 2)}
+    runs = [r.run_id for r in queries.successful_runs(ws.engine)]
+    drift = queries.schema_drift(ws.engine, runs[-1], runs[-2])
+    assert [(d["source"], d["column_name"], d["change"]) for d in drift] == [("inv", "site", "added")]
+    ws.close()
+
+
+def test_a_mapped_column_that_disappears_stops_the_run_naming_file_and_column(tmp_path: Path) -> None:
+    ws = tiny_ws(tmp_path)
+    ws.run(date(2026, 1, 8))
+    (ws.project_dir / "inv.csv").write_text("host,owner\nweb-1,a@x.com\n")
+    with pytest.raises(AssayError, match=r"inv\.csv: column 'kind' \(for asset_type\) not found in the file"):
+        ws.run(date(2026, 1, 15))
+    ws.close()
+
+
+def test_a_file_refused_mid_read_fails_the_run_cleanly_and_the_next_run_recovers(tmp_path: Path) -> None:
+    ws = tiny_ws(tmp_path)
+    good = (ws.project_dir / "inv.csv").read_text()
+    (ws.project_dir / "inv.csv").write_text('host,kind,owner\nweb-1,"host,a@x.com\nweb-2,host,b@x.com\n')
+    with pytest.raises(AssayError, match=r"inv\.csv line 2: .*quote is unbalanced"):
+        ws.run(date(2026, 1, 8))
+    (ws.project_dir / "inv.csv").write_text(good)
+    assert ws.run(date(2026, 1, 8)).status == "success"
     ws.close()

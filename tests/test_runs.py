@@ -28,7 +28,7 @@ def test_failed_ingest_leaves_history(tmp_path: Path) -> None:
     ws.run(date(2026, 1, 8))
     before = snapshot(ws)
     (project / "inv.csv").write_text("hostname,kind,owner\nweb-1,host,a@b.com\n")
-    with pytest.raises(RunError, match="failed in stage ingest: source 'inv': column 'host' \\(for name\\) not found"):
+    with pytest.raises(RunError, match=r"failed in stage ingest: source 'inv': inv\.csv: column 'host' \(for name\) not found"):
         ws.run(date(2026, 1, 15))
     assert snapshot(ws) == before
     runs = ws.engine.to_arrow(ws.engine.table(w.RUNS).order_by("run_seq")).to_pylist()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -92,3 +92,8 @@ class DuckDBEngine(Engine):
             raw.execute("ROLLBACK")
             raise
         raw.execute("COMMIT")
+
+    @contextmanager
+    def file_reader(self, outputs: Sequence[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The warehouse connection itself: files are read straight into warehouse tables."""
+        yield self.con.con

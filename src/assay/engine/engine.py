@@ -10,10 +10,11 @@ import inspect
 import logging
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import duckdb
 import ibis
 import ibis.expr.datatypes as dt
 import pyarrow as pa
@@ -39,6 +40,9 @@ def excerpt(text: str) -> str:
         return text
     left_out = len(text) - EXCERPT_HEAD - EXCERPT_TAIL
     return f"{text[:EXCERPT_HEAD]}\n… [{left_out:,} characters left out; --debug shows all] …\n{text[-EXCERPT_TAIL:]}"
+
+FILE_BATCH_ROWS = 100_000
+"""Rows per Arrow batch when parsed files move to an engine other than DuckDB (bounds memory)."""
 
 
 class Engine:
@@ -87,18 +91,24 @@ class Engine:
         self._guard(lambda: self.con.insert(name, aligned), aligned)
 
     def drop(self, name: str) -> None:
-        if self.exists(name):
-            self._write()
-            self.con.drop_table(name, force=True)
-
-    def drop_view(self, name: str) -> None:
-        if self.exists(name):
-            self._write()
-            self._guard(lambda: self.con.drop_view(name, force=True), None)
-
-    def create_view(self, name: str, expr: ibis.Table) -> None:
-        """Create or replace a persistent view (readers see it across processes)."""
+        """Drop `name` whether it is a table or a view (`src_<source>` was a table in older warehouses)."""
+        if not self.exists(name):
+            return
         self._write()
+        try:
+            self.con.drop_table(name, force=True)
+        except Exception:  # noqa: BLE001 - each backend raises its own type for "that is a view"
+            self.con.drop_view(name, force=True)
+
+    def replace_view(self, name: str, expr: ibis.Table) -> ibis.Table:
+        """(Re)define `name` as a view of `expr`, replacing a table or a view of that name; the view
+        persists, so other processes (readers, the next run) see it."""
+        self.drop(name)
+        self._write()
+        self._create_view(name, expr)
+        return self.table(name)
+
+    def _create_view(self, name: str, expr: ibis.Table) -> None:
         self._guard(lambda: self.con.create_view(name, expr, overwrite=True), expr)
 
     def keep_runs(self, name: str, keep: ibis.Table) -> None:
@@ -161,6 +171,27 @@ class Engine:
         self._write()
         self._guard(lambda: self.con.create_table(name, data, overwrite=True), None)
         return self.table(name)
+
+    @contextmanager
+    def file_reader(self, outputs: Sequence[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A DuckDB connection to parse input files on; the tables named in `outputs` end up on this engine.
+
+        DuckDB is the file parser for every engine (RFC 4180, line numbers, rejects), so a broken
+        file is quarantined identically everywhere. Here it runs in memory and each output table
+        is streamed to the engine in bounded batches; the DuckDB engine reads into itself.
+        """
+        con = duckdb.connect()
+        try:
+            yield con
+            for name in outputs:
+                reader = con.execute(f'SELECT * FROM "{name}"').to_arrow_reader(FILE_BATCH_ROWS)
+                self.load_batches(name, reader)
+        finally:
+            con.close()
+
+    def load_batches(self, name: str, reader: pa.RecordBatchReader) -> ibis.Table:
+        """Create `name` from a stream of Arrow batches; engines override this to keep memory bounded."""
+        return self.load_arrow(name, reader.read_all())
 
     # --- portable expressions -------------------------------------------------------------
     def try_cast(self, expr: ibis.Value, dtype: dt.DataType | str) -> ibis.Value:

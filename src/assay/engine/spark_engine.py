@@ -138,9 +138,15 @@ class SparkEngine(Engine):
 
     def load_arrow(self, name: str, data: pa.Table) -> ibis.Table:
         """Stage through a Parquet file: exact types and NULLs, no pandas round trip."""
+        return self.load_batches(name, pa.RecordBatchReader.from_batches(data.schema, data.to_batches()))
+
+    def load_batches(self, name: str, reader: pa.RecordBatchReader) -> ibis.Table:
+        """Batches are appended to one staged Parquet file (bounded memory) that Spark then reads."""
         self._stage_dir.mkdir(parents=True, exist_ok=True)
         staged = self._stage_dir / f"stage-{uuid.uuid4().hex}.parquet"  # Spark skips files named _*
-        pq.write_table(data, staged)
+        with pq.ParquetWriter(staged, reader.schema) as writer:
+            for batch in reader:
+                writer.write_batch(batch)
         try:
             frame = self._session.read.parquet(str(staged))
             self._guard(lambda: frame.write.mode("overwrite").saveAsTable(name), None)
@@ -151,9 +157,8 @@ class SparkEngine(Engine):
     def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
         return assay_nfkc(expr)
 
-    def create_view(self, name: str, expr: ibis.Table) -> None:
+    def _create_view(self, name: str, expr: ibis.Table) -> None:
         """A view in the metastore (Ibis makes Spark views temporary, gone with the session)."""
-        self._write()
         self._execute(f"CREATE OR REPLACE VIEW `{name}` AS {self.con.compile(expr)}")
 
     def add_column(self, table: str, column: str, dtype: ibis.expr.datatypes.DataType | str) -> None:

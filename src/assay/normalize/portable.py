@@ -55,5 +55,3 @@ def case_insensitive(literal: str) -> str:
     ASCII-only keys are matched and checked on the original text and lower-cased last.
     """
     return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else f"[{c}]" if c == "." else c for c in literal)
-
-

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from assay.project.durations import Duration
 from assay.project.paths import check_root
+from assay.project.reader_options import CsvOptions, DatabaseSource, ExcelOptions
 from assay.project.zones import canonical_zone
 
 ColumnType = Literal["string", "int64", "float64", "boolean", "date", "timestamp"]
@@ -103,6 +104,9 @@ class ColumnSpec(Strict):
         return self
 
 
+_FORMATS = {".csv": "csv", ".parquet": "parquet", ".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "json", ".xlsx": "xlsx"}
+
+
 def _column_shorthand(value: Any) -> Any:
     return {"from": value} if isinstance(value, str) else value
 
@@ -110,8 +114,11 @@ def _column_shorthand(value: Any) -> Any:
 class Source(Strict):
     """One input file (or glob) mapped onto a canonical entity."""
 
-    path: str = Field(min_length=1)
-    format: Literal["csv", "parquet", "ndjson"] | None = None
+    path: str | None = Field(default=None, min_length=1)
+    database: DatabaseSource | None = None
+    format: Literal["csv", "parquet", "ndjson", "json", "xlsx"] | None = None
+    csv: CsvOptions = Field(default_factory=CsvOptions)
+    excel: ExcelOptions | None = None
     entity: Entity
     columns: dict[str, Annotated[ColumnSpec, Field()]]
     timezone: str = "UTC"
@@ -132,12 +139,20 @@ class Source(Strict):
 
     @model_validator(mode="after")
     def _entity_columns(self) -> Source:
-        if self.format is None:
-            suffix = PurePosixPath(self.path).suffix.lower()
-            fmt = {".csv": "csv", ".parquet": "parquet", ".ndjson": "ndjson", ".jsonl": "ndjson"}.get(suffix)
+        if (self.path is None) == (self.database is None):
+            raise ValueError("give exactly one of path (files) or database (a table or query)")
+        if self.path is not None and self.format is None:
+            suffixes = [s.lower() for s in PurePosixPath(self.path).suffixes]
+            if suffixes and suffixes[-1] in (".gz", ".zst"):
+                suffixes.pop()
+            fmt = _FORMATS.get(suffixes[-1] if suffixes else "")
             if fmt is None:
-                raise ValueError(f"cannot tell the format of {self.path!r}; set format: csv, parquet or ndjson")
+                raise ValueError(f"cannot tell the format of {self.path!r}; set format: {', '.join(sorted(set(_FORMATS.values())))}")
             object.__setattr__(self, "format", fmt)
+        if "csv" in self.model_fields_set and self.format != "csv":
+            raise ValueError(f"csv options are given but the format is {self.format}")
+        if self.excel is not None and self.format != "xlsx":
+            raise ValueError(f"excel options are given but the format is {self.format}")
         missing = [c for c in ENTITY_COLUMNS[self.entity] if c not in self.columns]
         if missing:
             raise ValueError(f"entity {self.entity!r} needs columns {missing} mapped")

@@ -80,6 +80,7 @@ def build_report(engine: Engine, context: ReportContext, out_path: Path) -> Path
         "accounting_totals": accounting_totals,
         "quarantine_reasons": quarantined.by_reason,
         "quarantine_sample": view.quarantine_sample(quarantined.sample),
+        "schema_drift": queries.schema_drift(engine, latest.run_id, runs[-2].run_id if len(runs) > 1 else None),
         "top_n": queries.TOP_N,
         "max_orgs": view.MAX_ORGS,
     }

@@ -236,5 +236,33 @@ def quarantine(engine: Engine, run_id: str) -> Quarantine:
     q = engine.table(S.QUARANTINE)
     q = q.filter(q.run_id == run_id)
     by_reason = q.group_by("source", "reason").aggregate(n=q.count()).order_by([ibis.desc("n"), "source", "reason"]).limit(TOP_N)
-    sample = q.select("source", "row_number", "reason", "record").order_by(["source", "row_number"]).limit(TOP_N)
+    sample = q.select("source", "file", "row_number", "reason", "record").order_by(["source", "file", "row_number"]).limit(TOP_N)
     return Quarantine(_rows(engine, by_reason), _rows(engine, sample))
+
+
+def schema_drift(engine: Engine, run_id: str, previous_run_id: str | None) -> Rows:
+    """Columns added, removed or retyped in each source since the previous successful run.
+
+    A source's column type is the one its files showed (files that disagree show as `A|B`).
+    """
+    if previous_run_id is None or not engine.exists(S.SOURCE_COLUMNS):
+        return []
+    sc = engine.table(S.SOURCE_COLUMNS)
+
+    def columns_of(run: str) -> ibis.Table:
+        t = sc.filter(sc.run_id == run)
+        return t.group_by("source", "column_name").aggregate(column_type=t.column_type.collect(distinct=True).sort().join("|"))
+
+    now, before = columns_of(run_id), columns_of(previous_run_id)
+    joined = now.outer_join(before, ["source", "column_name"], lname="", rname="{name}_before")
+    rows = joined.select(
+        source=ibis.coalesce(joined.source, joined.source_before),
+        column_name=ibis.coalesce(joined.column_name, joined.column_name_before),
+        before=joined.column_type_before,
+        after=joined.column_type,
+    )
+    change = ibis.cases(
+        (rows.before.isnull(), "added"), (rows.after.isnull(), "removed"), (rows.before != rows.after, "retyped"), else_=ibis.null("string")
+    )
+    rows = rows.mutate(change=change)
+    return _rows(engine, rows.filter(rows.change.notnull()).order_by(["source", "change", "column_name"]))

@@ -25,7 +25,7 @@ from assay.engine import Engine
 from assay.errors import AssayError, RunError, RunLockedError
 from assay.findings.detect import detections
 from assay.findings.lifecycle import empty_state, next_state
-from assay.ingest.stage import IngestOutcome, ingest_all, quarantine_rows
+from assay.ingest.stage import IngestOutcome, ingest_all, quarantine_rows, source_columns
 from assay.metrics.compute import metric_rows
 from assay.project.models import Project
 from assay.reconcile.access import access_table
@@ -152,6 +152,7 @@ def _results(
     quarantined = [quarantine_rows(engine, o.source).mutate(source=ibis.literal(o.source)) for o in result.accounting if o.rows_quarantined]
     if quarantined:
         history[w.QUARANTINE] = ibis.union(*quarantined)
+    history[w.SOURCE_COLUMNS] = ibis.memtable(source_columns(result.accounting))
     if result.checks is not None and result.checks.num_rows:
         history[w.CHECK_RESULTS] = ibis.memtable(result.checks)
     if metrics is not None:

@@ -39,9 +39,9 @@ def _add_version(engine: Engine, name: str, rows: ibis.Table) -> None:
         return
     # First run, or the project changed the table's columns (a new inventory adds an `in_<source>`
     # column): start the versions over; older ones are superseded by this run anyway.
-    engine.drop_view(name)
+    engine.drop(name)
     engine.create_table(table, rows)
-    engine.create_view(name, latest_state(engine, name))
+    engine.replace_view(name, latest_state(engine, name))
 
 
 def _same_columns(a: ibis.Schema, b: ibis.Schema) -> bool:

@@ -30,6 +30,7 @@ OWNER_CONFLICTS = "assay_owner_conflicts"
 ONLY_IN_SOURCE = "assay_only_in_source"
 COVERAGE = "assay_coverage"
 ACCESS = "assay_access"
+SOURCE_COLUMNS = "assay_source_columns"
 
 STATE_TABLES = (FINDINGS, ASSETS, ASSET_SOURCES, OWNER_CONFLICTS, ONLY_IN_SOURCE, COVERAGE, ACCESS)
 """Views of the latest successful run's state, each over `by_run(name)`."""
@@ -72,7 +73,12 @@ HISTORY: dict[str, ibis.Schema] = {
             "rows_quarantined": "int64",
         }
     ),
-    QUARANTINE: ibis.schema({"run_id": "string", "source": "string", "row_number": "int64", "reason": "string", "record": "string"}),
+    QUARANTINE: ibis.schema(
+        {"run_id": "string", "source": "string", "file": "string", "row_number": "int64", "reason": "string", "record": "string"}
+    ),
+    SOURCE_COLUMNS: ibis.schema(
+        {"run_id": "string", "source": "string", "file": "string", "position": "int64", "column_name": "string", "column_type": "string"}
+    ),
     CHECK_RESULTS: ibis.schema(
         {
             "run_id": "string",

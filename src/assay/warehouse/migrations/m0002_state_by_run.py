@@ -30,5 +30,5 @@ def upgrade(engine: Engine) -> None:
             engine.create_table(w.by_run(name), current)
         engine.drop(name)
         if latest is not None:
-            engine.create_view(name, latest_state(engine, name))
+            engine.replace_view(name, latest_state(engine, name))
     engine.drop("_assay_source_state")
