@@ -102,14 +102,6 @@ def test_differences_name_the_answer_and_the_gap() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two known bugs on main: (1) being fixed on branch h-time: `normalize: timestamp` does not make a column a timestamp "
-    "(the project is refused), epoch-ms observed_at and +02:00 offsets are not read as UTC instants, and --as-of means the start "
-    "of the day instead of its end; (2) reported to the lead: detections are not deduplicated by fingerprint, so a person holding "
-    "the same system/role through several grants gets several assay_findings rows with one fingerprint (terminated_with_access "
-    "and orphaned_account counts too high). Remove this marker when both are fixed",
-)
 def test_assay_agrees_with_the_hand_pipeline(org: Path, hand: dict, tmp_path: Path) -> None:
     url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
     ws = Workspace.open(org, url)
