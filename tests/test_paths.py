@@ -117,3 +117,22 @@ def test_validate_accepts_a_declared_root_and_rejects_a_relative_one(tmp_path: P
     assert model.data_roots == [str(shared)]
     with pytest.raises(ConfigError, match=r"assay.yml:1: data_roots.0: data root 'shared' must be an absolute folder"):
         load_project(_project_with(tmp_path / "b", "inv.csv", "data_roots: [shared]\n"))
+
+
+def test_a_link_swapped_after_validation_is_refused_at_run_time(tmp_path: Path) -> None:
+    """Validation checks paths when the project is opened; ingest checks them again, so a file
+    replaced by a link to the outside between the two is not read."""
+    from datetime import date
+
+    from assay.errors import RunError
+    from assay.workspace import Workspace
+
+    project = write_tiny(tmp_path / "p", [("web-1", "2026-01-05 10:00:00")])
+    outside = tmp_path / "outside.csv"
+    outside.write_text("host,kind,owner\nsecret-host,host,x@example.com\n")
+    ws = Workspace.open(project)
+    (project / "inv.csv").unlink()
+    (project / "inv.csv").symlink_to(outside)
+    with pytest.raises(RunError, match=r"source 'inv': path refused: .*inv\.csv"):
+        ws.run(date(2026, 1, 8))
+    ws.close()

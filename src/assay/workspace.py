@@ -44,7 +44,7 @@ class Workspace:
 
     def check(self, as_of: AsOf) -> pa.Table:
         """Ingest and check without recording a run: a quality gate for schedulers."""
-        ingest_all(self.engine, self.project_dir, self.project.sources)
+        ingest_all(self.engine, self.project_dir, self.project.sources, self.project.data_roots)
         return run_checks(self.engine, self.project, as_of_instant(as_of))
 
     def latest_run(self) -> dict | None:

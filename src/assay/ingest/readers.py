@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import glob
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from assay.ingest.database_reader import read_database
 from assay.ingest.files import InputFile, as_utf8
 from assay.ingest.json_reader import read_json_file
 from assay.project.models import Source
+from assay.project.paths import PathRefused, confine
 from assay.project.reader_options import ExcelOptions
 
 
@@ -36,9 +38,17 @@ class FileRead:
     scratch: list[str]
 
 
-def resolve_paths(project_dir: Path, name: str, source: Source) -> list[Path]:
+def resolve_paths(project_dir: Path, name: str, source: Source, data_roots: Sequence[str] = ()) -> list[Path]:
+    """The files a source reads now, each confined to the project folder and declared data roots
+    (checked again here, not only at validation: a link may have changed since)."""
     if source.path is None:
         raise SourceError(f"source {name!r} reads a database, not files")
+    try:
+        confined = confine(project_dir, source.path, data_roots)
+    except PathRefused as exc:
+        raise SourceError(f"source {name!r}: path refused: {exc}") from None
+    if any(isinstance(p, str) for p in confined):
+        raise SourceError(f"source {name!r}: {source.path!r} is a URI; files are read by DuckDB here, which reads local paths only")
     pattern = str(project_dir / source.path)
     paths = sorted(Path(p) for p in glob.glob(pattern)) if glob.has_magic(pattern) else [Path(pattern)]
     missing = [p for p in paths if not p.is_file()]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,13 +78,13 @@ class IngestOutcome:
     files: tuple[FileOutcome, ...] = field(default=())
 
 
-def file_digests(project_dir: Path, name: str, source: Source) -> dict[str, str]:
+def file_digests(project_dir: Path, name: str, source: Source, data_roots: Sequence[str] = ()) -> dict[str, str]:
     """Relative path → digest of (file bytes, source declaration, assay version), for the source's current files."""
     declaration = json.dumps(source.model_dump(mode="json", by_alias=True), sort_keys=True)
     if source.database is not None:  # a database cannot be fingerprinted cheaply: it is read on every run
         return {describe(source.database): hashlib.sha256(f"{declaration}\n{uuid.uuid4()}".encode()).hexdigest()[:32]}
     out = {}
-    for path in resolve_paths(project_dir, name, source):
+    for path in resolve_paths(project_dir, name, source, data_roots):
         relative = path.relative_to(project_dir).as_posix() if path.is_relative_to(project_dir) else str(path)
         key = f"{file_digest(path)}\n{relative}\n{name}\n{declaration}\n{assay.__version__}"
         out[relative] = hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -114,9 +115,9 @@ def ingest_source(engine: Engine, project_dir: Path, name: str, source: Source, 
     )
 
 
-def ingest_all(engine: Engine, project_dir: Path, sources: dict[str, Source]) -> list[IngestOutcome]:
+def ingest_all(engine: Engine, project_dir: Path, sources: dict[str, Source], data_roots: Sequence[str] = ()) -> list[IngestOutcome]:
     """Ingest every declared source, in declaration order, after dropping tables no current file uses."""
-    digests = {name: file_digests(project_dir, name, source) for name, source in sources.items()}
+    digests = {name: file_digests(project_dir, name, source, data_roots) for name, source in sources.items()}
     current = {d for per_source in digests.values() for d in per_source.values()}
     for table in engine.con.list_tables():
         if table.startswith(("src_", "_quarantine_")):

@@ -105,7 +105,7 @@ def _run(engine: Engine, project: Project, project_dir: Path, at: datetime, on_s
 
     try:
         with stage("ingest"):
-            result.accounting = ingest_all(engine, project_dir, project.sources)
+            result.accounting = ingest_all(engine, project_dir, project.sources, project.data_roots)
         inputs: dict[str, ibis.Table] = {}
         with stage("reconcile"):
             assets = reconcile_assets(engine, project.reconcile.assets, project.sources) if project.reconcile else None

@@ -1,5 +1,6 @@
 """Schema 2: state tables become views over per-run versions; ingest reuse state is rebuilt;
-runs record their as-of instant.
+runs record their as-of instant; quarantined rows name their file. (`assay_source_columns`, new,
+is created like any missing history table.)
 
 Release 0.1 replaced `assay_findings` and the other state tables in place, which a crash could
 leave half-written. Their current contents become the latest successful run's version in
@@ -21,6 +22,9 @@ def upgrade(engine: Engine) -> None:
     # `as_of_at` stays empty for those runs.
     if "as_of_at" not in engine.table(w.RUNS).columns:
         engine.add_column(w.RUNS, "as_of_at", "timestamp")
+    # 0.1 numbered quarantined rows within one file per source and did not name it.
+    if engine.exists(w.QUARANTINE) and "file" not in engine.table(w.QUARANTINE).columns:
+        engine.add_column(w.QUARANTINE, "file", "string")
     latest = latest_run(engine)
     for name in w.STATE_TABLES:
         if not engine.exists(name):
