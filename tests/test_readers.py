@@ -263,9 +263,9 @@ def test_globbed_files_are_named_and_counted(tmp_path: Path) -> None:
     ws = glob_ws(tmp_path, {"a.csv": "id,org\n1,Eng\nx,IT\n", "b.csv": 'id,org\n2,Ops\n3,a,b\n\n4,"multi\nline"\nfive,x\n'})
     outcome = ingest_source(ws.engine, ws.project_dir, "people", ws.project.sources["people"])
     assert quarantine(ws) == [
-        ("data/a.csv", 3, "id: expected int64, got 'x'"),
+        ("data/a.csv", 3, "id: expected an integer, got 'x'"),
         ("data/b.csv", 3, "malformed CSV row: Expected Number of Columns: 2 Found: 3"),
-        ("data/b.csv", 7, "id: expected int64, got 'five'"),
+        ("data/b.csv", 7, "id: expected an integer, got 'five'"),
     ]
     loaded = ws.engine.to_arrow(ws.engine.table(table_name("people"))).to_pylist()
     assert sorted((r["_file"], r["_row"], r["id"]) for r in loaded) == [("data/a.csv", 2, 1), ("data/b.csv", 2, 2), ("data/b.csv", 5, 4)]

@@ -76,10 +76,11 @@ def run_project(engine: Engine, project: Project, project_dir: Path, as_of: AsOf
         prepare_warehouse(engine)
         clear_dead_runs(engine)
         latest = latest_run(engine)
-        if latest is not None and at < (latest.get("as_of_at") or as_of_instant(latest["as_of"])):
+        latest_at = None if latest is None else (latest.get("as_of_at") or as_of_instant(latest["as_of"]))
+        if latest_at is not None and at < latest_at:
             raise AssayError(
-                f"as-of {at.isoformat()}Z is before the latest successful run's as-of {latest['as_of']}: findings history "
-                "is built in time order, so runs must not go back in time (re-running the same date is fine)"
+                f"as-of {at.isoformat()}Z is before the latest successful run's as-of {latest_at.isoformat()}Z: findings "
+                "history is built in time order, so runs must not go back in time (re-running the same date is fine)"
             )
         try:
             result = _run(engine, project, project_dir, at, on_stage)
