@@ -20,6 +20,7 @@ from assay.ingest.stage import ingest_all
 from assay.project import Project, load_project
 from assay.report.context import Definition, ReportContext
 from assay.run.as_of import AsOf, as_of_instant
+from assay.run.lock import run_lock
 from assay.run.pipeline import RunResult, StageCallback, run_project
 from assay.warehouse import schema as w
 from assay.warehouse.history import latest_run, visible
@@ -43,9 +44,11 @@ class Workspace:
         return run_project(self.engine, self.project, self.project_dir, as_of, on_stage)
 
     def check(self, as_of: AsOf) -> pa.Table:
-        """Ingest and check without recording a run: a quality gate for schedulers."""
-        ingest_all(self.engine, self.project_dir, self.project.sources, self.project.data_roots)
-        return run_checks(self.engine, self.project, as_of_instant(as_of))
+        """Ingest and check without recording a run: a quality gate for schedulers. It loads the
+        sources like a run does, so it holds the run lock too."""
+        with run_lock(self.engine, self.project.name, self.project_dir):
+            ingest_all(self.engine, self.project_dir, self.project.sources, self.project.data_roots)
+            return run_checks(self.engine, self.project, as_of_instant(as_of))
 
     def latest_run(self) -> dict | None:
         return latest_run(self.engine)
