@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
 import pyarrow.compute as pc
 
 from assay.engine.capabilities import DUCKDB
@@ -24,6 +27,29 @@ _HELD_BY = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
 def assay_nfkc(value: str) -> str:
     """DuckDB has only NFC: NFKC comes from Arrow's utf8proc, one call per batch (no per-row Python)."""
     return pc.utf8_normalize(value, "NFKC")
+
+
+@functools.cache
+def _regex_groups_udf(count: int) -> Callable[..., ibis.Value]:
+    """DuckDB's `regexp_extract(text, pattern, names)`: every group in one pass, as a struct
+    (one function per group count, since the struct's fields are part of the type)."""
+    struct = dt.Struct({f"g{i}": dt.string for i in range(1, count + 1)})
+
+    @ibis.udf.scalar.builtin(name="regexp_extract", signature=((dt.string, dt.string, dt.Array(dt.string)), struct))
+    def groups(text: str, pattern: str, names: list[str]) -> dict:  # type: ignore[empty-body]
+        ...
+
+    return groups
+
+
+@ibis.udf.scalar.builtin(name="coalesce")
+def _once(value: str) -> str:  # type: ignore[empty-body]
+    """`COALESCE(x)` is `x`: a marker for a value `select_once` computes once per row."""
+    ...
+
+
+def _hoisted(node: ops.Node) -> bool:
+    return isinstance(node, ops.ScalarUDF) and node.__func_name__ in ("regexp_extract", "coalesce")
 
 
 def snapshot_path(path: Path) -> Path:
@@ -75,8 +101,38 @@ class DuckDBEngine(Engine):
         os.replace(partial, target)
 
     def let(self, value: ibis.Value, body: Callable[[ibis.Value], ibis.StringValue]) -> ibis.StringValue:
-        """DuckDB eliminates common subexpressions itself; a lambda over a list costs ~10x more."""
-        return body(value)
+        """A lambda over a list costs ~10x more here; a text value is marked instead, and
+        `select_once` computes it once (DuckDB shares common subexpressions, but not inside CASE)."""
+        return body(_once(value) if value.type().is_string() else value)
+
+    def regex_groups(self, text: ibis.StringValue, pattern: str, count: int) -> list[ibis.StringValue]:
+        """One regex pass for all groups (a struct); `select_once` keeps it to one per row."""
+        names = [f"g{i}" for i in range(1, count + 1)]
+        groups = _regex_groups_udf(count)(text, pattern, ibis.literal(names, type="array<string>"))
+        return [groups[name].nullif("") for name in names]
+
+    def select_once(self, table: ibis.Table, values: dict[str, ibis.Value]) -> ibis.Table:
+        """Compute each distinct `regex_groups` struct and `let` value in an inner projection, then `values` over it.
+
+        DuckDB does not share common subexpressions inside CASE branches, where the parsers
+        read their groups, so an inline struct would be recomputed per reference (measured: a
+        timestamp column 12x slower); a column of a subquery is computed once.
+        """
+        found = list(dict.fromkeys(n for v in values.values() for n in v.op().find(_hoisted)))
+        if not found:
+            return table.select(**values)
+        inner = table.mutate(**{f"_assay_groups_{i}": node.to_expr() for i, node in enumerate(found)})
+        hoisted = {node: ops.Field(inner.op(), f"_assay_groups_{i}") for i, node in enumerate(found)}
+        base = table.op()
+
+        def rebase(node: ops.Node, kwargs: dict | None) -> ops.Node:
+            if node in hoisted:
+                return hoisted[node]
+            if isinstance(node, ops.Field) and node.rel == base:
+                return ops.Field(inner.op(), node.name)
+            return node.__recreate__(kwargs) if kwargs else node
+
+        return inner.select(**{name: value.op().replace(rebase).to_expr() for name, value in values.items()})
 
     def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
         return assay_nfkc(expr)

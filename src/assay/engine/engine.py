@@ -257,6 +257,16 @@ class Engine:
         """Punycode each label of a lower-cased host name; only engines declaring `idna` implement it."""
         raise NotImplementedError(f"{self.name} does not declare the idna capability")
 
+    def regex_groups(self, text: ibis.StringValue, pattern: str, count: int) -> list[ibis.StringValue]:
+        """Capture groups 1..`count` of `pattern` in `text`, NULL where it does not match or a
+        group captured nothing. Engines that capture every group in one pass override this."""
+        return [text.re_extract(pattern, i).nullif("") for i in range(1, count + 1)]
+
+    def select_once(self, table: ibis.Table, values: dict[str, ibis.Value]) -> ibis.Table:
+        """`table.select(**values)`; engines whose `regex_groups` yields a value referenced many
+        times compute it once per row here (see the DuckDB engine)."""
+        return table.select(**values)
+
     def let(self, value: ibis.Value, body: Callable[[ibis.Value], ibis.StringValue]) -> ibis.StringValue:
         """`body(value)` with `value` evaluated once (see `assay.engine.expressions.bind`); engines
         whose optimizer eliminates common subexpressions inline it, which is cheaper."""

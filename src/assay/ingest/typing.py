@@ -42,7 +42,7 @@ def typed_with_problems(engine: Engine, raw: ibis.Table, source: Source) -> ibis
         columns[name] = value
         columns[RAW_PREFIX + name] = raw[name]
     problem = ibis.coalesce(*problems) if len(problems) > 1 else (problems[0] if problems else ibis.null("string"))
-    return raw.select(**columns, **{PROBLEM: problem.cast("string")})
+    return engine.select_once(raw, {**columns, PROBLEM: problem.cast("string")})
 
 
 def _already_typed(dtype: ibis.DataType, declared: str) -> bool:

@@ -30,9 +30,6 @@ _ISO_DATETIME = f"{_YEAR}-([0-9]{{2}})-([0-9]{{2}})(?:[Tt ]{_HH}:{_MM}(?::{_MM}(
 _ISO_OFFSET = f"(?:([Zz])|([+-]){_HH}(?::?{_MM})?)"
 ISO = f"^{_ISO_DATETIME}{_ISO_OFFSET}?$"
 """Date, optional time (minutes, seconds, fraction), optional `Z`/`±HH`/`±HHMM`/`±HH:MM`."""
-_ISO_OFFSET_ONLY = f"[0-9]:[0-9]{{2}}(?::[0-9]{{2}}(?:[.,][0-9]{{1,9}})?)?{_ISO_OFFSET}$"
-"""The offset alone, anchored after a time so the day of `2026-11-20` is not read as `-20`.
-(DuckDB's RE2 allows at most 9 capture groups per pattern, hence two patterns.)"""
 US = f"^([0-9]{{1,2}})/([0-9]{{1,2}})/{_YEAR}(?:[ T]{_H}:{_MM}(?::{_MM})?)?$"
 """`11/20/2026` and `11/20/2026 14:03[:05]`: month first, or day first with `day_first`."""
 MON = f"^([0-9]{{1,2}})-([A-Za-z]{{3}})-{_YEAR}(?:[ T:]{_H}:{_MM}(?::{_MM})?)?$"
@@ -75,7 +72,7 @@ def parse_timestamp(
     `timestamp` normalizer. An offset in the text wins; otherwise the wall time is read in `zone`
     (see `Engine.local_to_utc` for daylight-saving gaps and overlaps); `iso_only` accepts ISO 8601
     alone, the export formats are for the normalizer."""
-    fields = [_iso(text)] if iso_only else [_iso(text), _us(text, day_first), _mon(text)]
+    fields = [_iso(text, engine)] if iso_only else [_iso(text, engine), _us(text, engine, day_first), _mon(text, engine)]
 
     def first(i: int) -> ibis.Value:
         return ibis.coalesce(*[f[i] for f in fields]) if len(fields) > 1 else fields[0][i]
@@ -93,7 +90,7 @@ def parse_timestamp(
         parsed = ibis.coalesce(local - offset.as_interval("m"), engine.local_to_utc(local, zone))
     matched = y.notnull()
     if epoch != "none":
-        stamp = _epoch(text, epoch)
+        stamp = _epoch(text, engine, epoch)
         parsed = ibis.coalesce(stamp, parsed)
         matched = matched | stamp.notnull()
     return Parsed(parsed, matched)
@@ -125,31 +122,33 @@ def _six(fraction: ibis.StringValue) -> ibis.StringValue:
     return (fraction.fill_null("") + "000000").substr(0, 6)
 
 
-def _iso(text: ibis.StringValue) -> list[ibis.Value]:
-    iso = ibis.ifelse(text.re_search(ISO), text, ibis.null("string"))
-    g = [extract(iso, f"^{_ISO_DATETIME}", i) for i in range(1, 8)]
-    zulu, sign, off_h, off_m = (extract(iso, _ISO_OFFSET_ONLY, i) for i in range(1, 5))
+def _iso(text: ibis.StringValue, engine: Engine) -> list[ibis.Value]:
+    """All fields from one match of the whole pattern. The offset counts only after a time: in a
+    bare date, `-20` or a trailing `Z` does not make the day's wall clock an instant."""
+    y, mo, d, h, mi, s, frac, zulu, sign, off_h, off_m = engine.regex_groups(text, ISO, 11)
     minutes = off_h.cast("int64") * 60 + off_m.fill_null("0").cast("int64")
-    offset = ibis.cases((zulu.notnull(), 0), (sign == "-", -minutes), (sign == "+", minutes), else_=ibis.null("int64"))
-    return [*g[:7], offset]
+    offset = ibis.cases(
+        (h.isnull(), ibis.null("int64")), (zulu.notnull(), 0), (sign == "-", -minutes), (sign == "+", minutes), else_=ibis.null("int64")
+    )
+    return [y, mo, d, h, mi, s, frac, offset]
 
 
-def _us(text: ibis.StringValue, day_first: bool) -> list[ibis.Value]:
-    first, second, year, h, mi, s = (extract(text, US, i) for i in range(1, 7))
+def _us(text: ibis.StringValue, engine: Engine, day_first: bool) -> list[ibis.Value]:
+    first, second, year, h, mi, s = engine.regex_groups(text, US, 6)
     month, day = (second, first) if day_first else (first, second)
     return [year, month, day, h, mi, s, ibis.null("string"), ibis.null("int64")]
 
 
-def _mon(text: ibis.StringValue) -> list[ibis.Value]:
-    day, name, year, h, mi, s = (extract(text, MON, i) for i in range(1, 7))
+def _mon(text: ibis.StringValue, engine: Engine) -> list[ibis.Value]:
+    day, name, year, h, mi, s = engine.regex_groups(text, MON, 6)
     month = name.lower().substitute({m: f"{i:02d}" for i, m in enumerate(MONTHS, 1)}, else_=ibis.null("string"))
     return [ibis.ifelse(month.notnull(), year, ibis.null("string")), month, day, h, mi, s, ibis.null("string"), ibis.null("int64")]
 
 
-def _epoch(text: ibis.StringValue, unit: str) -> ibis.TimestampValue:
+def _epoch(text: ibis.StringValue, engine: Engine, unit: str) -> ibis.TimestampValue:
     """Whole seconds come from the digit string and sub-seconds from integer remainders: never a
     floating-point division (PostgreSQL's would lose microseconds beyond 2^53)."""
-    digits, fraction = extract(text, EPOCH, 1), extract(text, EPOCH, 2)
+    digits, fraction = engine.regex_groups(text, EPOCH, 2)
     n = digits.length()
     if unit == "auto":
         chosen = ibis.cases((n <= 10, "s"), (n <= 13, "ms"), (n <= 16, "us"), else_=ibis.null("string"))
