@@ -210,13 +210,24 @@ class SparkConnectEngine(SparkEngine):
         return cls._over(session, database, display_url)
 
     def load_arrow(self, name: str, data: pa.Table) -> ibis.Table:
-        """Create `name` from the first batch, append the rest: each request stays bounded."""
-        rows_per_batch = max(1, CONNECT_BATCH_BYTES * max(data.num_rows, 1) // max(data.nbytes, 1))
+        return self.load_batches(name, pa.RecordBatchReader.from_batches(data.schema, data.to_batches()))
+
+    def load_batches(self, name: str, reader: pa.RecordBatchReader) -> ibis.Table:
+        """Create `name` from the first slice, append the rest: each request stays bounded
+        (`CONNECT_BATCH_BYTES`), and only one batch of the stream is in memory at a time."""
         mode = "overwrite"
-        for offset in range(0, max(data.num_rows, 1), rows_per_batch):
-            frame = self._session.createDataFrame(data.slice(offset, rows_per_batch))
-            self._guard(lambda frame=frame, mode=mode: frame.write.mode(mode).saveAsTable(name), None)
-            mode = "append"
+        for batch in reader:
+            data = pa.Table.from_batches([batch])
+            rows_per_slice = max(1, CONNECT_BATCH_BYTES * max(data.num_rows, 1) // max(data.nbytes, 1))
+            for offset in range(0, data.num_rows, rows_per_slice):
+                frame = self._session.createDataFrame(data.slice(offset, rows_per_slice))
+                self._guard(lambda frame=frame, mode=mode: frame.write.mode(mode).saveAsTable(name), None)
+                mode = "append"
+        if mode == "overwrite":  # no rows at all: the table still gets its columns (Spark cannot infer them from none)
+            from pyspark.sql.pandas.types import from_arrow_schema
+
+            frame = self._session.createDataFrame([], schema=from_arrow_schema(reader.schema))
+            self._guard(lambda: frame.write.mode("overwrite").saveAsTable(name), None)
         return self.table(name)
 
     def close(self) -> None:
