@@ -17,6 +17,8 @@ services:
 
 lint: install
 	$(UV) run ruff check src tests benchmarks
+	$(UV) run ruff format --check src tests benchmarks
+	$(UV) run mypy
 
 test: install services lint
 	$(UV) run pytest -m "" $(PYTEST_ARGS)

@@ -98,6 +98,14 @@ def test_findings_csv_is_spreadsheet_safe(ran_demo: Path) -> None:
     assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
 
 
+def test_status_choices_are_the_lifecycle_statuses() -> None:
+    """`--status` lists its choices by hand (so type checkers see them); they must stay the statuses the lifecycle assigns."""
+    from assay.cli.app import FindingStatus
+    from assay.findings.lifecycle import OPEN_STATUSES
+
+    assert [s.value for s in FindingStatus] == [*OPEN_STATUSES, "resolved"]
+
+
 def test_check_exit_code(ran_demo: Path, tmp_path: Path) -> None:
     ok = assay("check", str(ran_demo), "--as-of", "2026-11-20")
     assert ok.returncode == 0, ok.stderr  # the demo's failing checks are warnings

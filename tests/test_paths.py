@@ -136,3 +136,13 @@ def test_a_link_swapped_after_validation_is_refused_at_run_time(tmp_path: Path) 
     with pytest.raises(RunError, match=r"source 'inv': path refused: .*inv\.csv"):
         ws.run(date(2026, 1, 8))
     ws.close()
+
+
+def test_a_database_source_has_no_file_path_to_confine(tmp_path: Path) -> None:
+    """Path checks skip a source that reads a database (it has no `path`) instead of failing on it."""
+    project = write_tiny(tmp_path / "p", [])
+    source = "  tickets:\n    database: {url: 'duckdb:///t.duckdb', table: tickets}\n    entity: ticket\n    columns: {id: id, org: org}\n"
+    (project / "assay.yml").write_text((project / "assay.yml").read_text().replace("sources:\n", "sources:\n" + source, 1))
+    model, _ = load_project(project)
+    assert model.sources["tickets"].path is None
+    assert model.sources["tickets"].database is not None

@@ -55,12 +55,12 @@ class Workspace:
 
     def metrics(self, run_id: str | None = None) -> pa.Table:
         """Metric values of one run (default: the latest successful one)."""
-        run = run_id or self._require_run()["run_id"]
+        run = run_id or self.require_run()["run_id"]
         t = visible(self.engine, w.METRIC_VALUES)
         return self.engine.to_arrow(t.filter(t.run_id == run).order_by("metric", "dimensions"))
 
     def findings(self, status: list[str] | None = None) -> pa.Table:
-        self._require_run()
+        self.require_run()
         t = self.engine.table(w.FINDINGS)
         if status:
             t = t.filter(t.status.isin(status))
@@ -69,7 +69,7 @@ class Workspace:
     def report(self, out_path: Path) -> Path:
         from assay.report.build import build_report
 
-        self._require_run()
+        self.require_run()
         return build_report(self.engine, self.report_context(), out_path)
 
     def report_context(self) -> ReportContext:
@@ -89,7 +89,8 @@ class Workspace:
             ],
         )
 
-    def _require_run(self) -> dict:
+    def require_run(self) -> dict:
+        """The latest successful run, or an AssayError saying there is none yet."""
         from assay.errors import AssayError
 
         run = self.latest_run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 import ibis
 
@@ -51,7 +52,7 @@ def plan_check(engine: Engine, source: str, check: Check, as_of: datetime) -> Ch
     spec = check.spec
     column = check_column(check)
     check_id = check_identity(source, check)
-    common = {"check_id": check_id, "kind": check.kind, "column": column, "severity": spec.severity}
+    plan = partial(CheckPlan, check_id=check_id, kind=check.kind, column=column, severity=spec.severity)
     if isinstance(spec, NotNullCheck):
         failing = t.filter(t[spec.column].isnull())
         text = spec.description or f"{spec.column} is never empty"
@@ -68,7 +69,7 @@ def plan_check(engine: Engine, source: str, check: Check, as_of: datetime) -> Ch
         failing = t.filter(t[spec.column].isnull() | (t[spec.column] < limit))
         newest = t[spec.column].max()
         text = spec.description or f"newest {spec.column} is at most {format_duration(spec.max_age)} old"
-        return CheckPlan(**common, description=text, failing=failing, fails_when_any=False, stale=newest.isnull() | (newest < limit))
+        return plan(description=text, failing=failing, fails_when_any=False, stale=newest.isnull() | (newest < limit))
     elif isinstance(spec, RelationshipsCheck):
         target_source, target_column = spec.to.split(".")
         target = engine.table(table_name(target_source))
@@ -77,4 +78,4 @@ def plan_check(engine: Engine, source: str, check: Check, as_of: datetime) -> Ch
         text = spec.description or f"every {spec.column} exists in {spec.to}"
     else:  # pragma: no cover - the model admits no other kind
         raise TypeError(check.kind)
-    return CheckPlan(**common, description=text, failing=failing)
+    return plan(description=text, failing=failing)

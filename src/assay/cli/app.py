@@ -15,7 +15,6 @@ from typer.core import TyperGroup
 
 from assay.cli import output
 from assay.errors import AssayError, ConfigError, EngineError
-from assay.findings.lifecycle import OPEN_STATUSES
 from assay.run.as_of import AsOf, parse_as_of
 from assay.run.pipeline import STAGES
 from assay.secrets import redact
@@ -33,7 +32,8 @@ class _Commands(TyperGroup):
     CliRunner) see exactly what a user sees. Usage errors are typer's own (exit 2 as well).
     """
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    # typer.Context is what the group receives; the stub types the parameter as the vendored click base class.
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
@@ -74,7 +74,13 @@ class FindingsFormat(StrEnum):
     csv = "csv"
 
 
-FindingStatus = StrEnum("FindingStatus", {s: s for s in (*OPEN_STATUSES, "resolved")})
+class FindingStatus(StrEnum):
+    """A tracked finding's status: `assay.findings.lifecycle.OPEN_STATUSES`, then resolved."""
+
+    new = "new"
+    open = "open"
+    reopened = "reopened"
+    resolved = "resolved"
 
 
 app = typer.Typer(
@@ -175,11 +181,12 @@ def metrics(
     """Metric values of the latest successful run."""
     ws = Workspace.open(project, engine)
     try:
-        values = ws.metrics()
+        run_id = ws.require_run()["run_id"]
+        values = ws.metrics(run_id)
         if format is MetricsFormat.json:
             sys.stdout.write(output.to_json(values) + "\n")
         else:
-            console.print(output.metrics_table(values, f"Metrics of run {ws.latest_run()['run_id']}"))
+            console.print(output.metrics_table(values, f"Metrics of run {run_id}"))
     finally:
         ws.close()
 

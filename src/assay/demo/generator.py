@@ -14,6 +14,7 @@ seconds.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -775,7 +776,7 @@ def _emails(rng: np.random.Generator, people: _People, person: np.ndarray, *, mi
     return pa.array(out, mask=person < 0)
 
 
-def _pick(rng: np.random.Generator, choices: dict[int, tuple[str, ...]], kind: np.ndarray) -> np.ndarray:
+def _pick(rng: np.random.Generator, choices: Mapping[int, tuple[str, ...]], kind: np.ndarray) -> np.ndarray:
     """One of the type's choices per row, uniformly."""
     out = np.empty(len(kind), dtype=f"<U{max(len(c) for options in choices.values() for c in options)}")
     for t, options in choices.items():

@@ -42,7 +42,9 @@ def connect(url: str, project_dir: Path) -> Engine:
         raise
     except Exception as exc:  # noqa: BLE001 - backends fail in their own types; the cause may quote the DSN, so it is not chained
         raise EngineError(redact(f"cannot connect to engine {display}: {exc}", secrets)) from None
-    raise EngineError(f"engine URL {display!r} is not supported: expected duckdb:///file.duckdb, postgres://user@host:port/db, pyspark or sc://host:port")
+    raise EngineError(
+        f"engine URL {display!r} is not supported: expected duckdb:///file.duckdb, postgres://user@host:port/db, pyspark or sc://host:port"
+    )
 
 
 def _duckdb(url: str, project_dir: Path, display: str) -> Engine:

@@ -41,6 +41,7 @@ def excerpt(text: str) -> str:
     left_out = len(text) - EXCERPT_HEAD - EXCERPT_TAIL
     return f"{text[:EXCERPT_HEAD]}\n… [{left_out:,} characters left out; --debug shows all] …\n{text[-EXCERPT_TAIL:]}"
 
+
 FILE_BATCH_ROWS = 100_000
 """Rows per Arrow batch when parsed files move to an engine other than DuckDB (bounds memory)."""
 
@@ -286,7 +287,11 @@ def builtin_function(fn_name: str, args: tuple[dt.DataType, ...], returns: dt.Da
 
     def _fn(*values): ...
 
-    _fn.__signature__ = inspect.Signature([inspect.Parameter(f"arg{i}", inspect.Parameter.POSITIONAL_OR_KEYWORD) for i in range(len(args))])
+    # Ibis names the arguments from inspect.signature, which honours `__signature__` (PEP 362);
+    # typeshed does not declare that attribute on functions.
+    _fn.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(f"arg{i}", inspect.Parameter.POSITIONAL_OR_KEYWORD) for i in range(len(args))]
+    )
     return ibis.udf.scalar.builtin(name=fn_name, signature=(args, returns))(_fn)
 
 

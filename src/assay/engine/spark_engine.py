@@ -15,6 +15,7 @@ import uuid
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
 import ibis
@@ -26,6 +27,9 @@ from assay.engine.capabilities import PYSPARK
 from assay.engine.engine import Engine, builtin_function
 from assay.errors import EngineError
 
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
 _ONE_OR_OTHER = "PySpark switches a whole process to one or the other"
 CONNECT_DEFAULT_PORT = 15002
 CONNECT_PROBE_SECONDS = 10
@@ -34,7 +38,7 @@ CONNECT_BATCH_BYTES = 32 * 1024 * 1024
 and the server's driver memory, whatever the size of the table."""
 
 
-def local_session(state_dir: Path, master: str = "local[2]"):
+def local_session(state_dir: Path, master: str = "local[2]") -> SparkSession:
     """A local SparkSession whose tables survive the process (Derby metastore + warehouse dir)."""
     from pyspark.sql import SparkSession
 
@@ -112,9 +116,12 @@ class SparkEngine(Engine):
 
     name = "pyspark"
     capabilities = PYSPARK
+    _session: SparkSession
+    _stage_dir: Path
+    """Where `load_batches` writes the Parquet files Spark reads (local mode only)."""
 
     @classmethod
-    def local(cls, state_dir: Path, master: str, database: str, display_url: str) -> SparkEngine:
+    def local(cls, state_dir: Path, master: str, database: str, display_url: str) -> Self:
         """Connect to (or start) this process's session and use `database` for all tables."""
         from pyspark.sql.utils import is_remote
 
@@ -128,7 +135,7 @@ class SparkEngine(Engine):
         return engine
 
     @classmethod
-    def _over(cls, session, database: str, display_url: str) -> SparkEngine:
+    def _over(cls, session: SparkSession, database: str, display_url: str) -> Self:
         _quiet_query_context_logs()
         session.sql(f"CREATE DATABASE IF NOT EXISTS `{database}`")
         session.catalog.setCurrentDatabase(database)
@@ -148,11 +155,14 @@ class SparkEngine(Engine):
             for batch in reader:
                 writer.write_batch(batch)
         try:
-            frame = self._session.read.parquet(str(staged))
-            self._guard(lambda: frame.write.mode("overwrite").saveAsTable(name), None)
+            self._save(self._session.read.parquet(str(staged)), name, "overwrite")
         finally:
             staged.unlink(missing_ok=True)
         return self.table(name)
+
+    def _save(self, frame: DataFrame, name: str, mode: str) -> None:
+        """Write `frame` to the table `name` ("overwrite" or "append"); Spark's errors become EngineErrors."""
+        self._guard(lambda: frame.write.mode(mode).saveAsTable(name), None)
 
     def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
         return assay_nfkc(expr)
@@ -195,7 +205,7 @@ class SparkConnectEngine(SparkEngine):
     name = "spark-connect"
 
     @classmethod
-    def remote(cls, url: str, database: str, display_url: str) -> SparkConnectEngine:
+    def remote(cls, url: str, database: str, display_url: str) -> Self:
         """A new session on the server at `url` (`sc://host:port[/;param=value…]`), using `database`."""
         from pyspark import SparkContext
         from pyspark.sql import SparkSession
@@ -220,14 +230,12 @@ class SparkConnectEngine(SparkEngine):
             data = pa.Table.from_batches([batch])
             rows_per_slice = max(1, CONNECT_BATCH_BYTES * max(data.num_rows, 1) // max(data.nbytes, 1))
             for offset in range(0, data.num_rows, rows_per_slice):
-                frame = self._session.createDataFrame(data.slice(offset, rows_per_slice))
-                self._guard(lambda frame=frame, mode=mode: frame.write.mode(mode).saveAsTable(name), None)
+                self._save(self._session.createDataFrame(data.slice(offset, rows_per_slice)), name, mode)
                 mode = "append"
         if mode == "overwrite":  # no rows at all: the table still gets its columns (Spark cannot infer them from none)
             from pyspark.sql.pandas.types import from_arrow_schema
 
-            frame = self._session.createDataFrame([], schema=from_arrow_schema(reader.schema))
-            self._guard(lambda: frame.write.mode("overwrite").saveAsTable(name), None)
+            self._save(self._session.createDataFrame([], schema=from_arrow_schema(reader.schema)), name, "overwrite")
         return self.table(name)
 
     def close(self) -> None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import duckdb
 
 from assay.errors import SourceError
+from assay.ingest.duckdb_rows import one_row
 from assay.ingest.files import InputFile, line_stats, open_bytes
 from assay.project.reader_options import CsvOptions
 
@@ -98,7 +100,7 @@ def _header(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOptions) -
     if not head:
         raise SourceError(f"{file.name}: the file has no records")
     text = "\n".join(row[0] for row in head)
-    dialect = {"delimiter": opts.delimiter}
+    dialect: dict[str, Any] = {"delimiter": opts.delimiter}
     if opts.quote:
         dialect |= {"quotechar": opts.quote, "doublequote": opts.escape_char == opts.quote}
         if opts.escape_char != opts.quote:
@@ -139,9 +141,9 @@ def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOp
     """`_assay_csv_rejected` (one row per bad record) and, unless every record is one line with no
     line skipped (then True is returned and nothing else done), the raw table: `head` is its
     CREATE … SELECT over the scan `g`, with `{line}` for the line."""
-    params = {"skip": opts.skip_rows}
+    params: dict[str, object] = {"skip": opts.skip_rows}
     record_text = _record_text(width)
-    multiline = con.execute(f"SELECT coalesce(bool_or(_multiline), false) FROM {scan}").fetchone()[0]
+    multiline = one_row(con, f"SELECT coalesce(bool_or(_multiline), false) FROM {scan}")[0]
     stats = line_stats(file.path, opts.comment)
     has_rejects = _group_rejects(con)
     first = 2 if opts.header else 1  # the first data record's ordinal among non-blank lines
@@ -161,8 +163,8 @@ def _number_records(con: duckdb.DuckDBPyConnection, file: InputFile, opts: CsvOp
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _assay_csv_nb AS SELECT rowid + 1 AS ln FROM {_LINES} WHERE rowid >= $skip AND NOT gap", params
         )
-        text_lines = con.execute("SELECT count(*) FROM _assay_csv_nb").fetchone()[0]
-        gaps = con.execute(f"SELECT count(*) FROM {_LINES} WHERE rowid >= $skip", params).fetchone()[0] != text_lines
+        text_lines = one_row(con, "SELECT count(*) FROM _assay_csv_nb")[0]
+        gaps = one_row(con, f"SELECT count(*) FROM {_LINES} WHERE rowid >= $skip", params)[0] != text_lines
         _place_rejects(con, file)
     if not (gaps or multiline or has_rejects):
         _check_spans(con, file, scan, "1", first, text_lines)
@@ -215,7 +217,7 @@ def _record_text(width: int) -> str:
 def _check_spans(con: duckdb.DuckDBPyConnection, file: InputFile, scan: str, span: str, first: int, text_lines: int) -> None:
     """The records must cover exactly the file's non-blank lines, or a quote has shifted them."""
     rejected = "(SELECT coalesce(sum(span), 0) FROM _assay_csv_rej)"
-    spans = con.execute(f"SELECT (SELECT coalesce(sum({span}), 0) FROM {scan}) + {rejected}").fetchone()[0]
+    spans = one_row(con, f"SELECT (SELECT coalesce(sum({span}), 0) FROM {scan}) + {rejected}")[0]
     if spans + first - 1 != text_lines:
         raise SourceError(
             f"{file.name}: its records cover {spans + first - 1} lines but the file has {text_lines}; a quote is probably "
@@ -238,7 +240,7 @@ def _group_rejects(con: duckdb.DuckDBPyConnection) -> bool:
         f"FROM {_REJ_TABLE} GROUP BY line_byte_position",
         {"quote_errors": list(_QUOTE_ERRORS)},
     )
-    return con.execute("SELECT count(*) FROM _assay_csv_rej0").fetchone()[0] > 0
+    return one_row(con, "SELECT count(*) FROM _assay_csv_rej0")[0] > 0
 
 
 def _place_rejects(con: duckdb.DuckDBPyConnection, file: InputFile) -> None:

@@ -72,8 +72,9 @@ def _from_duckdb(con: duckdb.DuckDBPyConnection, project_dir: Path, db: Database
 
 
 def _from_postgres(con: duckdb.DuckDBPyConnection, db: DatabaseSource, scratch: Path) -> list[tuple[str, str]]:
+    selection: sql.Composable
     if db.query:
-        selection = sql.SQL(db.query.strip().rstrip(";"))  # type: ignore[arg-type] - the declared query is the source
+        selection = sql.SQL(db.query.strip().rstrip(";"))  # the declared query is the source
     else:
         selection = sql.SQL("SELECT * FROM {}").format(sql.Identifier(*(db.table or "").split(".")))
     out = scratch / "rows.csv"

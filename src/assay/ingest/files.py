@@ -41,7 +41,7 @@ def open_bytes(path: Path) -> BinaryIO:
     if kind == "gzip":
         return gzip.open(path, "rb")  # type: ignore[return-value]
     if kind == "zstd":
-        return zstandard.ZstdDecompressor().stream_reader(path.open("rb"))  # type: ignore[return-value]
+        return zstandard.ZstdDecompressor().stream_reader(path.open("rb"))
     return path.open("rb")
 
 

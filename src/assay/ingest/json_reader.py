@@ -10,6 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from assay.errors import SourceError
+from assay.ingest.duckdb_rows import one_row
 from assay.ingest.files import InputFile
 
 _LINE_SEP = "\x1f\x1e\x1d\x1c"
@@ -48,12 +49,13 @@ def read_json_file(
     con.execute(f"CREATE OR REPLACE TEMP TABLE _assay_json_objects AS SELECT _row, line FROM {_RECORDS} WHERE {_IS_OBJECT}")
     params = {f"p{i}": json_path(src) for i, src in enumerate(mapping.values())}
     if mapping:
-        found = con.execute(
+        found = one_row(
+            con,
             "SELECT count(*), "
             + ", ".join(f"bool_or(json_exists(line, $p{i}))" for i in range(len(mapping)))
             + " FROM _assay_json_objects",
             params,
-        ).fetchone()
+        )
         missing = [f"{src!r} (for {dst})" for (dst, src), ok in zip(mapping.items(), found[1:], strict=True) if found[0] and not ok]
         if missing:
             keys = [k for k, _ in _observed(con)]

@@ -29,6 +29,7 @@ def typed_with_problems(engine: Engine, raw: ibis.Table, source: Source) -> ibis
     problems: list[ibis.StringValue] = []
     required = ENTITY_COLUMNS[source.entity]
     for name, spec in source.columns.items():
+        assert spec.type is not None, "ColumnSpec's validation gives every column a type"
         label = f"{name} ({spec.from_}): " if name != spec.from_ else f"{name}: "
         if _already_typed(raw[name].type(), spec.type):
             value, reason = raw[name].cast(spec.type), None
@@ -62,6 +63,7 @@ def _typed(engine: Engine, text: ibis.StringValue, spec: ColumnSpec, zone: str) 
         return result.value, result.problem
     if spec.type == "string":
         return text, None
+    assert spec.type is not None, "ColumnSpec's validation gives every column a type"
     cast = strict_cast(engine, text, spec.type, zone=zone, allow_nan=spec.allow_nan)
     reason = ibis.cases(
         (text.notnull() & ~cast.valid, ibis.literal(f"expected {EXPECTED[spec.type]}, got '") + text + "'"),

@@ -6,7 +6,7 @@ by the first two, ...), so a tile, a breakdown and a drill-down all come from on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import ibis
@@ -39,7 +39,7 @@ def metric_rows(engine: Engine, project: Project, coverage: ibis.Table | None, a
     return ibis.union(*parts) if parts else None
 
 
-def _rollup(base: ibis.Table, by: list[str], aggregate: Aggregate, name: str, kind: str) -> list[ibis.Table]:
+def _rollup(base: ibis.Table, by: Sequence[str], aggregate: Aggregate, name: str, kind: str) -> list[ibis.Table]:
     out = []
     for depth in range(len(by) + 1):
         group = by[:depth]

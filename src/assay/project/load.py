@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from assay.errors import ConfigError
 from assay.project.models import FINDING_INPUT_COLUMNS, FINDING_INPUT_VALUES, METRIC_KINDS, OPTIONAL_ENTITY_COLUMNS, Project
@@ -42,6 +43,8 @@ def path_problems(p: Project, project_dir: Path) -> list[tuple[KeyPath, str]]:
     """Source paths that leave the project folder and its declared data roots (see paths.confine)."""
     out: list[tuple[KeyPath, str]] = []
     for name, source in p.sources.items():
+        if source.path is None:  # a database source reads no files
+            continue
         try:
             confine(project_dir, source.path, p.data_roots)
         except PathRefused as exc:
@@ -165,7 +168,7 @@ def _clean_loc(loc: tuple[Any, ...], data: dict[str, Any]) -> KeyPath:
     return tuple("from" if p == "from_" else p for p in parts)
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: ErrorDetails) -> str:
     msg = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         return "unknown key (check the spelling; see docs/project-file.md)"

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import TypeGuard
 
 MINUS = "\u2212"
 DASH = "\u2013"
 EMPTY = "\u2014"
 
 
-def is_number(value: float | None) -> bool:
+def is_number(value: float | None) -> TypeGuard[float]:
+    """Whether there is a number to show: neither missing nor NaN."""
     return value is not None and not math.isnan(value)
 
 
