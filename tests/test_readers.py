@@ -150,6 +150,40 @@ def test_ndjson_nested_fields_and_json_arrays(tmp_path: Path) -> None:
     assert rejects == [(2, "f.json", "expected a JSON object per element")]
 
 
+def _json_kind(value: object) -> str:
+    """The JSON type as DuckDB names it, decided by Python's json module (the oracle)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "BOOLEAN"
+    if isinstance(value, int):
+        return "UBIGINT" if 0 <= value < 2**64 else "BIGINT" if -(2**63) <= value < 0 else "DOUBLE"
+    return {float: "DOUBLE", str: "VARCHAR", dict: "OBJECT", list: "ARRAY"}[type(value)]
+
+
+def test_ndjson_columns_and_types_match_pythons_json(tmp_path: Path) -> None:
+    records = [
+        {"b": 1, "a": "x"},
+        {"a": None, "c": [1, 2], "d": {"x": 1}},
+        {"a": 2.5, "b": -3, "e": True},
+        {"c": {"y": 2}, "d": [], "b": 2**64 - 1},
+        {"b": 10**30, "f": 1e300, "g": "\u00e9", "h": {}},
+        {"a": "x", "b": 7},
+    ]
+    path = tmp_path / "f.ndjson"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    source = Source.model_validate({"path": "f.ndjson", "entity": "ticket", "columns": {"id": "a"}})
+    observed = read_file(duckdb.connect(), "s", source, tmp_path, "f.ndjson", "raw", "rej").columns
+    kinds: dict[str, set[str]] = {}
+    first: dict[str, int] = {}
+    for i, record in enumerate(records):
+        for key, value in record.items():
+            kinds.setdefault(key, set()).add(_json_kind(value))
+            first.setdefault(key, i)
+    expected = [(k, "|".join(sorted(kinds[k]))) for k in sorted(kinds, key=lambda k: (first[k], k))]
+    assert observed == expected
+
+
 _TZ_SCRIPT = """
 import duckdb, sys
 from pathlib import Path

@@ -80,6 +80,12 @@ class Engine:
         self._guard(lambda: self.con.create_table(name, obj, overwrite=True), obj)
         return self.table(name)
 
+    def scratch(self, name: str, expr: ibis.Table) -> ibis.Table:
+        """Compute `expr` once into a table of this session only, for a result that several queries
+        read; it vanishes with the connection and is not a warehouse write. `drop` removes it."""
+        self._guard(lambda: self.con.create_table(name, expr, temp=True, overwrite=True), expr)
+        return self.table(name)
+
     def create_empty(self, name: str, schema: ibis.Schema) -> None:
         self._write()
         self._guard(lambda: self.con.create_table(name, schema=schema, overwrite=False), None)

@@ -171,6 +171,11 @@ class SparkEngine(Engine):
         """A view in the metastore (Ibis makes Spark views temporary, gone with the session)."""
         self._execute(f"CREATE OR REPLACE VIEW `{name}` AS {self.con.compile(expr)}")
 
+    def scratch(self, name: str, expr: ibis.Table) -> ibis.Table:
+        """Spark has no temporary tables: a cached temporary view, computed now (spills to disk)."""
+        self._guard(lambda: self._execute(f"CACHE TABLE `{name}` AS {self.con.compile(expr)}"), expr)
+        return self.table(name)
+
     def add_column(self, table: str, column: str, dtype: ibis.expr.datatypes.DataType | str) -> None:
         self._write()
         sql_type = self.con.compiler.type_mapper.from_ibis(ibis.dtype(dtype)).sql(self.con.dialect)

