@@ -263,3 +263,43 @@ cloud_ids = st.one_of(
     any_text,
     st.none(),
 )
+
+
+# Near the fast paths' shapes (`assay.normalize.result.Fast`): mostly well formed, with the edges
+# a shortcut could get wrong (a final line terminator, which Java's `$` matches before; 64-character
+# labels; month 13; a seventh fraction digit; offset +24:00; epochs one digit too long).
+_terminator = st.sampled_from(["", "", "", "", "\n", "\r\n", "\u2028", "\u0085", " "])
+_good_label = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9-]{0,6}[A-Za-z0-9])?", fullmatch=True)
+_fast_label = st.one_of(_good_label, _good_label, _good_label, st.sampled_from(["a" * 63, "b" * 64, "-x", "x-", "xn--abc", "ab--cd"]))
+_fast_host = st.builds(
+    lambda labels, dot, end: ".".join(labels) + dot + end,
+    st.lists(_fast_label, min_size=1, max_size=5),
+    st.sampled_from(["", "", ".", ".."]),
+    _terminator,
+)
+_fast_local = st.one_of(st.from_regex(r"[A-Za-z0-9_+-]{1,8}(\.[A-Za-z0-9_+-]{1,5}){0,2}", fullmatch=True), st.just("x" * 65), st.just("a..b"))
+_fast_email = st.builds(lambda lp, host: lp + "@" + host, _fast_local, _fast_host)
+_fast_host = st.one_of(_fast_host, _fast_host, st.builds(lambda h: "a" * 250 + "." + h, _fast_host))  # near the 253 limit
+
+
+def _fast_iso(y: int, mo: int, d: int, h: int, mi: int, s: int, frac: str, sep: str, tail: str, end: str) -> str:
+    return f"{y:04d}-{mo:02d}-{d:02d}{sep}{h:02d}:{mi:02d}:{s:02d}{frac}{tail}{end}"
+
+
+_fast_timestamp = st.one_of(
+    st.builds(
+        _fast_iso,
+        st.integers(1895, 2205),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.integers(0, 24),
+        st.integers(0, 60),
+        st.integers(0, 60),
+        st.sampled_from(["", "", ".5", ".123456", ".1234567", ".", ",5"]),
+        st.sampled_from(["T", " ", "t"]),
+        st.sampled_from(["", "Z", "z", "+02:00", "-05:30", "+24:00", "+0200", "-00:00", "+23:59"]),
+        _terminator,
+    ),
+    st.builds(lambda n, end: str(n) + end, st.integers(0, 10**17), _terminator),
+)
+fast_shaped = {"hostname": _fast_host, "email": _fast_email, "timestamp": _fast_timestamp}

@@ -6,16 +6,17 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import ibis
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from assay.engine import Engine
-from assay.normalize import ip
+from assay.normalize import fast_path, ip
 from assay.normalize.vocab import SEVERITY_SPELLINGS, STATUS_SPELLINGS
 
 from . import reference, strategies
-from .harness import evaluate, mismatches, run
+from .harness import _naive_utc, evaluate, mismatches, run
 
 # Each example is one query over a batch of values; shrinking a batch would cost hundreds of
 # queries, so failures are reported as the list of differing rows instead (no shrink phase).
@@ -114,6 +115,56 @@ def test_engine_matches_reference(engine: Engine, case: Case) -> None:
             assert mismatches(values, got, [case.reference(v, **opts) for v in values]) == [], opts
 
     check()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.name in strategies.fast_shaped], ids=str)
+def test_fast_paths_agree_with_reference(engine: Engine, case: Case) -> None:
+    """On the rows a fast path accepts, its value and problem are the reference's."""
+
+    def fast(opts: dict) -> Callable:
+        def build(source):
+            f = fast_path(case.name, source, opts, engine)
+            if f is None:
+                return ibis.literal(False), ibis.null("string"), ibis.null("string")
+            return f.ok, f.value, ibis.null("string") if f.problem_of is None else f.problem_of(f.value)
+
+        return build
+
+    @_batch(engine)
+    @given(values=st.lists(st.one_of(strategies.fast_shaped[case.name], case.values), min_size=ROWS[engine.name], max_size=ROWS[engine.name]))
+    def check(values: list) -> None:
+        for opts, rows in zip(case.options, evaluate(engine, values, [fast(o) for o in case.options]), strict=True):
+            got = [(_naive_utc(v), p) for ok, v, p in rows if ok]
+            expected = [case.reference(v, **opts) for v, (ok, _, _) in zip(values, rows, strict=True) if ok]
+            assert mismatches([v for v, (ok, _, _) in zip(values, rows, strict=True) if ok], got, expected) == [], opts
+
+    check()
+
+
+WELL_FORMED = {
+    "hostname": ({}, ["web-01.corp.acme.com", "WEB-01.Corp.Acme.COM.", "db-7", "a" * 63 + ".b"]),
+    "email": ({"strip_plus_tag": True}, ["Jane.Doe@Acme.com", "j_d+okta@mail.acme.co.uk.", "x-1@a-b.c"]),
+    "timestamp": (
+        {"epoch": "ms", "zone": "+05:30"},
+        ["2026-11-20T14:13:44Z", "2026-11-20 14:13:44.5+02:00", "2026-11-20T14:13:44.123456-05:30", "2026-02-30 00:00:00", "1794661455926"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WELL_FORMED))
+def test_fast_paths_take_the_common_shapes(engine: Engine, name: str) -> None:
+    """The shapes exports write most go the fast way (a shortcut that accepted nothing would pass
+    the agreement test above), including an impossible date, which it reports like the full path."""
+    opts, values = WELL_FORMED[name]
+
+    def build(source):
+        f = fast_path(name, source, opts, engine)
+        assert f is not None
+        return f.ok, f.value, ibis.null("string") if f.problem_of is None else f.problem_of(f.value)
+
+    [rows] = evaluate(engine, values, [build])
+    assert [ok for ok, _, _ in rows] == [True] * len(values)
+    assert [(_naive_utc(v), p) for _, v, p in rows] == [getattr(reference, name)(v, **opts) for v in values]
 
 
 def test_instants_past_2262_survive_every_engine(engine: Engine) -> None:

@@ -30,6 +30,15 @@ def trim(value: ibis.StringValue) -> ibis.StringValue:
     return value.re_replace(_EDGE_WHITESPACE, "")
 
 
+def whole_match(value: ibis.StringValue, body: str) -> ibis.BooleanValue:
+    """Whether all of untrimmed `value` matches `body` (a pattern without anchors and without `#`).
+
+    A sentinel after the text stands in for the end anchor: Java's `$` also matches before a final
+    line terminator, so `^body$` would accept `web-01\n` on Spark, where untrimmed text is tested.
+    """
+    return (value + "#").re_search(f"^(?:{body})#$")
+
+
 def extract(value: ibis.StringValue, pattern: str, group: int) -> ibis.StringValue:
     """Capture `group` of `pattern`, NULL where it does not match or captured nothing.
 

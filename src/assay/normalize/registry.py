@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import ibis
 from pydantic import BaseModel, ConfigDict
 
 from assay.engine import Engine
-from assay.normalize.result import Normalized
+from assay.normalize.result import Fast, Normalized
 
 
 class Options(BaseModel):
@@ -21,6 +21,7 @@ class Options(BaseModel):
 
 OptionsT = TypeVar("OptionsT", bound=Options)
 Apply = Callable[[ibis.Value, OptionsT, Engine], Normalized]
+ApplyFast = Callable[[ibis.Value, OptionsT, Engine], Fast | None]
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class Normalizer:
     apply: Apply
     produces: str = "string"
     """The column type of the values it returns; a column naming the normalizer has this type."""
+    fast: ApplyFast | None = None
+    """Its exact shortcut for well-formed text (see `Fast`), where it has one."""
 
 
 _NORMALIZERS: dict[str, Normalizer] = {}
@@ -40,6 +43,16 @@ def register(name: str, options: type[OptionsT], produces: str = "string") -> Ca
 
     def decorate(fn: Apply) -> Apply:
         _NORMALIZERS[name] = Normalizer(name, options, fn, produces)
+        return fn
+
+    return decorate
+
+
+def register_fast(name: str) -> Callable[[ApplyFast], ApplyFast]:
+    """Give the registered normalizer `name` a fast path; it must agree with the normalizer where it applies."""
+
+    def decorate(fn: ApplyFast) -> ApplyFast:
+        _NORMALIZERS[name] = replace(_NORMALIZERS[name], fast=fn)
         return fn
 
     return decorate

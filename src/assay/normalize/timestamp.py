@@ -17,9 +17,9 @@ import ibis
 from pydantic import field_validator
 
 from assay.engine import Engine
-from assay.normalize.portable import extract, quoted, trim
-from assay.normalize.registry import Options, register
-from assay.normalize.result import Normalized, problem
+from assay.normalize.portable import quoted, trim, whole_match
+from assay.normalize.registry import Options, register, register_fast
+from assay.normalize.result import Fast, Normalized, problem
 from assay.project.zones import canonical_zone, fixed_offset_minutes
 
 _YEAR = "((?:19|20|21)[0-9]{2})"
@@ -35,6 +35,10 @@ US = f"^([0-9]{{1,2}})/([0-9]{{1,2}})/{_YEAR}(?:[ T]{_H}:{_MM}(?::{_MM})?)?$"
 MON = f"^([0-9]{{1,2}})-([A-Za-z]{{3}})-{_YEAR}(?:[ T:]{_H}:{_MM}(?::{_MM})?)?$"
 """`20-Nov-2026` and `20-Nov-2026 14:03[:05]` (English month abbreviations, any case)."""
 EPOCH = "^([0-9]{1,16})(?:[.]([0-9]{1,6}))?$"
+_FAST_ISO = "(?:19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:[.][0-9]{1,6})?"
+_FAST_TAIL = "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+"""The shapes exports write most (`…T14:13:44.123Z`, `…+02:00`, naive `… 14:13:44`): fixed
+positions, so the fast path cuts them with substrings after one regular expression."""
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 EPOCH_DIGITS = {"s": 10, "ms": 13, "us": 16}
@@ -96,6 +100,36 @@ def parse_timestamp(
     return Parsed(parsed, matched)
 
 
+def fast_instant(
+    text: ibis.StringValue, engine: Engine, *, zone: str = "UTC", epoch: str = "none", iso_only: bool = False
+) -> tuple[ibis.BooleanValue, ibis.TimestampValue]:
+    """`parse_timestamp`'s result for untrimmed text of a common shape (ISO with seconds and `Z`,
+    `±HH:MM` or, in a fixed zone, no offset; with an epoch unit, digits only), and whether the
+    text has such a shape.
+
+    The canonical string handed to the cast is built exactly as `parse_timestamp` builds it, so
+    an impossible date is NULL here too.
+    """
+    n = text.length()
+    fixed = fixed_offset_minutes(zone)
+    iso = whole_match(text, _FAST_ISO + (f"{_FAST_TAIL}?" if fixed is not None else _FAST_TAIL))
+    # The shape is known to match, so single characters tell the tail apart (a sign six from the
+    # end can only be an offset's: the date's dashes are further left), and the cast reads the
+    # rest as it stands: `T` or space, 0–6 fraction digits, as in the canonical string.
+    zulu = text.endswith("Z")
+    tail = text.right(6)
+    offset = tail.left(1).isin(["+", "-"])
+    local = engine.try_cast(ibis.cases((zulu, text.left(n - 1)), (offset, text.left(n - 6)), else_=text), "timestamp")
+    sign = ibis.ifelse(tail.left(1) == "-", -1, 1)
+    minutes = ibis.cases((zulu, 0), (offset, sign * (tail.substr(1, 2).cast("int64") * 60 + tail.right(2).cast("int64"))), else_=fixed or 0)
+    instant = local - minutes.as_interval("m")
+    if epoch == "none" or iso_only:
+        return iso.fill_null(False), ibis.ifelse(iso, instant, ibis.null("timestamp"))
+    digits = whole_match(text, f"[0-9]{{1,{EPOCH_DIGITS.get(epoch, EPOCH_DIGITS['us'])}}}")
+    stamp = _epoch_stamp(text, ibis.null("string"), epoch)
+    return (iso | digits).fill_null(False), ibis.cases((iso, instant), (digits, stamp), else_=ibis.null("timestamp"))
+
+
 @register("timestamp", TimestampOptions, produces="timestamp")
 def normalize_timestamp(value: ibis.Value, options: TimestampOptions, engine: Engine) -> Normalized:
     if value.type().is_timestamp():
@@ -109,6 +143,12 @@ def normalize_timestamp(value: ibis.Value, options: TimestampOptions, engine: En
         (parsed.instant.isnull(), quoted("invalid date", text)),
     )
     return Normalized(parsed.instant, reason)
+
+
+@register_fast("timestamp")
+def fast_timestamp(text: ibis.StringValue, options: TimestampOptions, engine: Engine) -> Fast | None:
+    ok, instant = fast_instant(text, engine, zone=options.zone or "UTC", epoch=options.epoch)
+    return Fast(ok, instant, lambda value: ibis.ifelse(value.isnull(), quoted("invalid date", text), ibis.null("string")))
 
 
 def _two(digits: ibis.StringValue) -> ibis.StringValue:
@@ -146,9 +186,13 @@ def _mon(text: ibis.StringValue, engine: Engine) -> list[ibis.Value]:
 
 
 def _epoch(text: ibis.StringValue, engine: Engine, unit: str) -> ibis.TimestampValue:
+    digits, fraction = engine.regex_groups(text, EPOCH, 2)
+    return _epoch_stamp(digits, fraction, unit)
+
+
+def _epoch_stamp(digits: ibis.StringValue, fraction: ibis.StringValue, unit: str) -> ibis.TimestampValue:
     """Whole seconds come from the digit string and sub-seconds from integer remainders: never a
     floating-point division (PostgreSQL's would lose microseconds beyond 2^53)."""
-    digits, fraction = engine.regex_groups(text, EPOCH, 2)
     n = digits.length()
     if unit == "auto":
         chosen = ibis.cases((n <= 10, "s"), (n <= 13, "ms"), (n <= 16, "us"), else_=ibis.null("string"))
@@ -159,7 +203,8 @@ def _epoch(text: ibis.StringValue, engine: Engine, unit: str) -> ibis.TimestampV
     number = digits.cast("int64")
 
     def whole(places: int) -> ibis.IntegerValue:
-        return extract(digits, f"^([0-9]+)[0-9]{{{places}}}$", 1).fill_null("0").cast("int64")
+        """The digits before the last `places`: string slicing, exact at any length."""
+        return ibis.ifelse(n > places, digits.substr(0, n - places), ibis.literal("0")).cast("int64")
 
     seconds = ibis.cases((chosen == "s", number), (chosen == "ms", whole(3)), else_=whole(6))
     micros = ibis.cases(
