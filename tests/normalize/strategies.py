@@ -277,7 +277,9 @@ _fast_host = st.builds(
     st.sampled_from(["", "", ".", ".."]),
     _terminator,
 )
-_fast_local = st.one_of(st.from_regex(r"[A-Za-z0-9_+-]{1,8}(\.[A-Za-z0-9_+-]{1,5}){0,2}", fullmatch=True), st.just("x" * 65), st.just("a..b"))
+_fast_local = st.one_of(
+    st.from_regex(r"[A-Za-z0-9_+-]{1,8}(\.[A-Za-z0-9_+-]{1,5}){0,2}", fullmatch=True), st.just("x" * 65), st.just("a..b")
+)
 _fast_email = st.builds(lambda lp, host: lp + "@" + host, _fast_local, _fast_host)
 _fast_host = st.one_of(_fast_host, _fast_host, st.builds(lambda h: "a" * 250 + "." + h, _fast_host))  # near the 253 limit
 

@@ -172,8 +172,10 @@ class SparkEngine(Engine):
         self._execute(f"CREATE OR REPLACE VIEW `{name}` AS {self.con.compile(expr)}")
 
     def scratch(self, name: str, expr: ibis.Table) -> ibis.Table:
-        """Spark has no temporary tables: a cached temporary view, computed now (spills to disk)."""
-        self._guard(lambda: self._execute(f"CACHE TABLE `{name}` AS {self.con.compile(expr)}"), expr)
+        """Spark has no temporary tables: a temporary view (Ibis makes Spark views temporary), cached
+        now (spilling to disk)."""
+        self._guard(lambda: self.con.create_view(name, expr, overwrite=True), expr)
+        self._execute(f"CACHE TABLE `{name}`")
         return self.table(name)
 
     def add_column(self, table: str, column: str, dtype: ibis.expr.datatypes.DataType | str) -> None:

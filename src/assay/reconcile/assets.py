@@ -48,7 +48,7 @@ def source_rows(engine: Engine, spec: AssetReconcile, sources: dict[str, Source]
 
 
 def reconcile_assets(engine: Engine, spec: AssetReconcile, sources: dict[str, Source]) -> AssetTables:
-    rows = engine.create_table("_work_asset_sources", source_rows(engine, spec, sources))
+    rows = engine.scratch("_work_asset_sources", source_rows(engine, spec, sources))
     aggregates: dict[str, ibis.Value] = {}
     for field in SURVIVING_FIELDS:
         order = spec.survivorship.get(field, spec.sources)
@@ -61,14 +61,14 @@ def reconcile_assets(engine: Engine, spec: AssetReconcile, sources: dict[str, So
     listing = ibis.literal("")
     for s in spec.sources:
         listing = listing + ibis.cases((grouped[f"in_{s}"], f"{s},"), else_="")
-    golden = engine.create_table("_work_assets", grouped.mutate(sources=listing.re_replace(",$", "")))
+    golden = engine.scratch("_work_assets", grouped.mutate(sources=listing.re_replace(",$", "")))
 
     owners = rows.filter(rows.owner_email.notnull())
     disputed = owners.group_by("asset_key").aggregate(n=owners.owner_email.nunique()).filter(lambda t: t.n > 1)
     conflicts = owners.semi_join(disputed, "asset_key").select("asset_key", "asset_type", "name", "source", "owner_email")
-    conflicts = engine.create_table("_work_owner_conflicts", conflicts)
+    conflicts = engine.scratch("_work_owner_conflicts", conflicts)
     single = golden.filter(golden.source_count == 1)
-    only = engine.create_table(
+    only = engine.scratch(
         "_work_only_in_source", single.select("asset_key", "asset_type", "name", "owner_email", "org", source=single.sources)
     )
     return AssetTables(golden, rows, conflicts, only)

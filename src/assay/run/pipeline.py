@@ -111,18 +111,18 @@ def _run(engine: Engine, project: Project, project_dir: Path, at: datetime, on_s
         with stage("reconcile"):
             assets = reconcile_assets(engine, project.reconcile.assets, project.sources) if project.reconcile else None
             if assets is not None and project.controls:
-                inputs["coverage"] = engine.create_table("_work_coverage", coverage_matrix(engine, assets.golden, project.controls, at))
+                inputs["coverage"] = engine.scratch("_work_coverage", coverage_matrix(engine, assets.golden, project.controls, at))
             if project.access:
-                inputs["access"] = engine.create_table("_work_access", access_table(engine, project.access, project.sources, at))
+                inputs["access"] = engine.scratch("_work_access", access_table(engine, project.access, project.sources, at))
         with stage("checks"):
             result.checks = run_checks(engine, project, at)
         with stage("metrics"):
             metrics = metric_rows(engine, project, inputs.get("coverage"), at)
-            metrics = engine.create_table("_work_metrics", metrics) if metrics is not None else None
+            metrics = engine.scratch("_work_metrics", metrics) if metrics is not None else None
         with stage("findings"):
             previous = engine.table(w.FINDINGS) if engine.exists(w.FINDINGS) else empty_state()
             detected = detections(engine, project.findings, inputs, at)
-            state = engine.create_table("_work_findings", next_state(previous, detected, result.run_id, as_of))
+            state = engine.scratch("_work_findings", next_state(previous, detected, result.run_id, as_of))
         with stage("publish"):
             result.status = "success"
             history, current = _results(engine, result, metrics, state, assets is not None, inputs)
