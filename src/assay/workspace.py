@@ -17,6 +17,7 @@ from assay.checks.kinds import check_identity
 from assay.checks.run import run_checks
 from assay.engine import Engine, connect
 from assay.ingest.stage import ingest_all
+from assay.metrics.registry import metric_kinds
 from assay.project import Project, load_project
 from assay.report.context import Definition, ReportContext
 from assay.run.as_of import AsOf, as_of_instant
@@ -78,7 +79,7 @@ class Workspace:
             title=p.report.title,
             project=p.name,
             engine=self.engine.display_url,
-            metrics=[Definition(n, m.kind, m.description or _default_text(m.kind)) for n, m in p.metrics.items()],
+            metrics=[Definition(n, m.kind, m.description or metric_kinds()[m.kind].description) for n, m in p.metrics.items()],
             findings_rules=[
                 Definition(n, f"from {r.from_}", r.description or f"rows of {r.from_} where {r.where}") for n, r in p.findings.items()
             ],
@@ -100,15 +101,6 @@ class Workspace:
 
     def close(self) -> None:
         self.engine.close()
-
-
-def _default_text(kind: str) -> str:
-    return {
-        "coverage": "Share of in-scope assets with fresh evidence of the control (Wilson 95% interval)",
-        "open_count": "Findings open at the as-of instant",
-        "duration": "Days from start to end for items that ended in the window",
-        "sla": "Share of findings remediated within their SLA among those decided in the window",
-    }[kind]
 
 
 def _check_text(check: object) -> str:

@@ -14,12 +14,11 @@ from itertools import pairwise
 from typing import Any
 
 from assay.findings.lifecycle import OPEN_STATUSES
+from assay.metrics.registry import metric_kinds
 from assay.report import formatting as fmt
 from assay.report.context import Definition
 from assay.report.queries import Rows, Run
 
-HIGHER_IS_BETTER = {"coverage": True, "sla": True, "open_count": False, "duration": False}
-"""Which way is good for each metric kind; a kind not listed is shown without a verdict."""
 
 STATUS_ORDER = ("new", "open", "reopened", "resolved")
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
@@ -72,9 +71,12 @@ class Tile:
 
 
 def _tone(change_shown: float, kind: str) -> str:
-    if kind not in HIGHER_IS_BETTER:
+    """Which way is good comes from the kind (`assay.metrics.kinds`); a kind without a direction,
+    or one this release does not know, is shown without a verdict."""
+    known = metric_kinds().get(kind)
+    if known is None or known.higher_is_better is None:
         return "neutral"
-    return "good" if (change_shown > 0) == HIGHER_IS_BETTER[kind] else "bad"
+    return "good" if (change_shown > 0) == known.higher_is_better else "bad"
 
 
 def _tile(metric: str, definition: Definition | None, now: dict[str, Any] | None, before: dict[str, Any] | None) -> Tile:

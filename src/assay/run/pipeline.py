@@ -24,13 +24,13 @@ from assay.checks.run import run_checks
 from assay.engine import Engine
 from assay.errors import AssayError, RunError, RunLockedError
 from assay.findings.detect import detections
+from assay.findings.inputs.base import BuildContext
+from assay.findings.inputs.registry import build_inputs, finding_inputs
 from assay.findings.lifecycle import empty_state, next_state
 from assay.ingest.stage import IngestOutcome, ingest_all, quarantine_rows, source_columns
-from assay.metrics.compute import metric_rows
+from assay.metrics.compute import metric_history, metric_rows
 from assay.project.models import Project
-from assay.reconcile.access import access_table
 from assay.reconcile.assets import reconcile_assets
-from assay.reconcile.coverage import coverage_matrix
 from assay.run.as_of import AsOf, as_of_instant
 from assay.run.lock import run_lock
 from assay.run.publish import publish
@@ -107,17 +107,13 @@ def _run(engine: Engine, project: Project, project_dir: Path, at: datetime, on_s
     try:
         with stage("ingest"):
             result.accounting = ingest_all(engine, project_dir, project.sources, project.data_roots)
-        inputs: dict[str, ibis.Table] = {}
         with stage("reconcile"):
             assets = reconcile_assets(engine, project.reconcile.assets, project.sources) if project.reconcile else None
-            if assets is not None and project.controls:
-                inputs["coverage"] = engine.create_table("_work_coverage", coverage_matrix(engine, assets.golden, project.controls, at))
-            if project.access:
-                inputs["access"] = engine.create_table("_work_access", access_table(engine, project.access, project.sources, at))
+            inputs = build_inputs(BuildContext(engine, project, at, assets.golden if assets else None))
         with stage("checks"):
             result.checks = run_checks(engine, project, at)
         with stage("metrics"):
-            metrics = metric_rows(engine, project, inputs.get("coverage"), at)
+            metrics = metric_rows(engine, project, inputs, at)
             metrics = engine.create_table("_work_metrics", metrics) if metrics is not None else None
         with stage("findings"):
             previous = engine.table(w.FINDINGS) if engine.exists(w.FINDINGS) else empty_state()
@@ -157,7 +153,7 @@ def _results(
     if result.checks is not None and result.checks.num_rows:
         history[w.CHECK_RESULTS] = ibis.memtable(result.checks)
     if metrics is not None:
-        history[w.METRIC_VALUES] = metrics.mutate(as_of=ibis.literal(result.as_of))
+        history |= metric_history(metrics, result.as_of)
     events = state.filter(state.event.notnull())
     history[w.FINDING_EVENTS] = events.select("fingerprint", "rule", "event", "severity", as_of=ibis.literal(result.as_of))
     current = {w.FINDINGS: state.drop("event")}
@@ -168,10 +164,8 @@ def _results(
             w.OWNER_CONFLICTS: engine.table("_work_owner_conflicts"),
             w.ONLY_IN_SOURCE: engine.table("_work_only_in_source"),
         }
-    if "coverage" in inputs:
-        current[w.COVERAGE] = inputs["coverage"]
-    if "access" in inputs:
-        current[w.ACCESS] = inputs["access"]
+    for name, table in inputs.items():
+        current[finding_inputs()[name].table] = table
     return history, current
 
 

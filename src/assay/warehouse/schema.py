@@ -22,6 +22,7 @@ ROW_ACCOUNTING = "assay_row_accounting"
 QUARANTINE = "assay_quarantine"
 CHECK_RESULTS = "assay_check_results"
 METRIC_VALUES = "assay_metric_values"
+METRIC_STATUS = "assay_metric_status"
 FINDING_EVENTS = "assay_finding_events"
 FINDINGS = "assay_findings"
 ASSETS = "assay_assets"
@@ -107,6 +108,19 @@ HISTORY: dict[str, ibis.Schema] = {
             "ci_low": "float64",
             "ci_high": "float64",
             "unit": "string",
+        }
+    ),
+    METRIC_STATUS: ibis.schema(
+        {
+            "run_id": "string",
+            "as_of": "date",
+            "metric": "string",
+            "dimensions": "string",
+            "value": "float64",
+            "target": "float64",
+            "warn": "float64",
+            "fail": "float64",
+            "status": "string",
         }
     ),
     FINDING_EVENTS: ibis.schema(
