@@ -112,7 +112,10 @@ def test_a_new_kind_is_one_module(extra_kind: None, tmp_path: Path) -> None:
     assert isinstance(metric_kinds()["triple_count"], MetricKind)
     project = write_tiny(tmp_path / "p", [("web-1", "2026-11-19T10:00:00Z")])
     text = (project / "assay.yml").read_text()
-    text = text.replace("  coverage: {kind: coverage, by: [control]}", "  coverage: {kind: coverage, by: [control]}\n  tripled: {kind: triple_count, factor: 5}")
+    text = text.replace(
+        "  coverage: {kind: coverage, by: [control]}",
+        "  coverage: {kind: coverage, by: [control]}\n  tripled: {kind: triple_count, factor: 5}",
+    )
     (project / "assay.yml").write_text(text)
     ws = Workspace.open(project)
     ws.run(date(2026, 11, 20))

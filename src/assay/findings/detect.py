@@ -16,7 +16,6 @@ from assay.engine.expressions import json_object
 from assay.findings.inputs.registry import finding_inputs
 from assay.project.models import FindingRule
 
-
 DETECTION_SCHEMA = ibis.schema(
     {
         "fingerprint": "string",

@@ -8,7 +8,15 @@ from pydantic import Field
 
 from assay.project.durations import Duration
 from assay.project.models import MetricBase, Project
-from assay.project.references import Problems, by_problems, column_problems, table_columns, table_problems, table_vocabularies, where_problems
+from assay.project.references import (
+    Problems,
+    by_problems,
+    column_problems,
+    table_columns,
+    table_problems,
+    table_vocabularies,
+    where_problems,
+)
 
 NUMERIC = ("int64", "float64")
 

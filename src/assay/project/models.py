@@ -36,6 +36,7 @@ OPTIONAL_ENTITY_COLUMNS: dict[str, dict[str, ColumnType]] = {
     "grant": {"revoked_at": "timestamp", "privileged": "boolean"},
 }
 
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

@@ -19,7 +19,6 @@ from assay.report import formatting as fmt
 from assay.report.context import Definition
 from assay.report.queries import Rows, Run
 
-
 STATUS_ORDER = ("new", "open", "reopened", "resolved")
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 MAX_ORGS = 30

@@ -31,7 +31,9 @@ def ended_in_window(ctx: MetricContext, metric: Windowed) -> ibis.Table | None:
 
 
 def window_problems(p: Project, name: str, metric: Windowed) -> Problems:
-    return table_metric_problems(p, name, metric, entity="finding", columns={"start:timestamp": [metric.start], "end:timestamp": [metric.end]})
+    return table_metric_problems(
+        p, name, metric, entity="finding", columns={"start:timestamp": [metric.start], "end:timestamp": [metric.end]}
+    )
 
 
 KIND = MetricKind(

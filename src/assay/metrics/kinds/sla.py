@@ -13,11 +13,9 @@ from pydantic import Field
 from assay.metrics.aggregates import rate
 from assay.metrics.bases import closed_column, due_at, in_window, matching
 from assay.metrics.kind import MetricContext, MetricKind
-from assay.metrics.options import Windowed
 from assay.metrics.kinds.duration import window_problems
-from assay.project.models import Severity
-
-from assay.project.models import Project
+from assay.metrics.options import Windowed
+from assay.project.models import Project, Severity
 from assay.project.references import Problems
 
 
