@@ -84,7 +84,16 @@ def test_metrics_json(ran_demo: Path) -> None:
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     names = {r["metric"] for r in rows}
-    assert names == {"coverage", "open_findings", "mttr_days", "sla_attainment"}
+    assert names == {
+        "coverage",
+        "open_findings",
+        "mttr_days",
+        "sla_attainment",
+        "sla_closed_within",
+        "overdue_findings",
+        "finding_age",
+        "findings_flow",
+    }
     overall = next(r for r in rows if r["metric"] == "coverage" and r["dimensions"] == "{}")
     assert overall["ci_low"] < overall["value"] < overall["ci_high"]
     assert overall["value"] == pytest.approx(overall["numerator"] / overall["denominator"])

@@ -1,9 +1,11 @@
 """Every metric kind on a seeded random project, against pandas computing the same definition
-from the raw CSV files (an independent oracle: no Ibis, no warehouse)."""
+from the raw CSV files (an independent oracle: no Ibis, no warehouse); and how the report shows
+targets and table-display kinds."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -12,7 +14,10 @@ import pandas as pd
 import pytest
 
 from assay.errors import ConfigError
+from assay.report import view
+from assay.report.context import Definition
 from assay.workspace import Workspace
+from tests.test_report import Page
 
 AS_OF = date(2026, 11, 20)
 AT = datetime.combine(AS_OF, time.max)
@@ -105,7 +110,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, pd.DataFrame, 
     t = ws.engine.table("assay_metric_status")
     statuses = {(r["metric"], r["dimensions"]): r for r in ws.engine.to_arrow(t.filter(t.run_id == run.run_id)).to_pylist()}
     ws.close()
-    return {"values": values, "statuses": statuses}, findings, reviews
+    return {"values": values, "statuses": statuses}, findings, reviews, str(folder)
 
 
 def dims(**kv: str) -> str:
@@ -125,7 +130,7 @@ def is_open(f: pd.DataFrame, at: datetime) -> pd.Series:
 
 
 def test_count_and_ratio_with_filters(data) -> None:
-    _, f, _ = data
+    _, f, _, _ = data
     high = f[f.severity.isin(["critical", "high"])]
     assert value(data, "n_high") == len(high)
     for org, n in high.groupby("org").size().items():
@@ -138,7 +143,7 @@ def test_count_and_ratio_with_filters(data) -> None:
 
 
 def test_sum_mean_percentile(data) -> None:
-    _, f, _ = data
+    _, f, _, _ = data
     for sev, group in f.groupby("severity"):
         assert value(data, "cvss_sum", severity=sev) == pytest.approx(group.cvss.sum(), rel=1e-12)
     assert value(data, "cvss_mean") == pytest.approx(f.cvss.mean(), rel=1e-12)
@@ -148,7 +153,7 @@ def test_sum_mean_percentile(data) -> None:
 
 
 def test_mean_time_to_detect(data) -> None:
-    _, f, _ = data
+    _, f, _, _ = data
     detected = f[(f.opened_at <= AT) & (f.opened_at > AT - timedelta(days=28))]
     assert value(data, "mttd") == pytest.approx(days(detected.opened_at - detected.occurred_at).mean(), rel=1e-12)
 
@@ -158,7 +163,7 @@ def due(f: pd.DataFrame) -> pd.Series:
 
 
 def test_sla_both_definitions(data) -> None:
-    _, f, _ = data
+    _, f, _, _ = data
     window = AT - timedelta(days=28)
     closed = f[(f.closed_at <= AT) & (f.closed_at > window)]
     met = closed.closed_at <= due(closed)
@@ -176,7 +181,7 @@ def test_sla_both_definitions(data) -> None:
 
 
 def test_overdue_count(data) -> None:
-    _, f, _ = data
+    _, f, _, _ = data
     overdue = f[is_open(f, AT) & (due(f) < AT)]
     assert value(data, "overdue") == len(overdue)
     for org, n in overdue.groupby("org").size().items():
@@ -184,7 +189,7 @@ def test_overdue_count(data) -> None:
 
 
 def test_aging_buckets(data) -> None:
-    _, f, _ = data
+    _, f, _, _ = data
     open_ = f[is_open(f, AT)]
     age = np.floor(days(pd.Timestamp(AT) - open_.opened_at))
     bucket = pd.cut(age, [-1, 30, 60, 90, np.inf], labels=["0-30", "31-60", "61-90", ">90"])
@@ -196,7 +201,7 @@ def test_aging_buckets(data) -> None:
 
 
 def test_flow_per_week_adds_up(data) -> None:
-    _, f, _ = data
+    _, f, _, _ = data
     monday = AS_OF - timedelta(days=AS_OF.weekday())
     starts = [monday - timedelta(weeks=k) for k in range(5, -1, -1)]
     backlog_before = is_open(f, datetime.combine(starts[0], time()) - timedelta(microseconds=1)).sum()
@@ -216,7 +221,7 @@ def test_flow_per_week_adds_up(data) -> None:
 
 
 def test_flow_per_month_by_org(data) -> None:
-    _, f, _ = data
+    _, f, _, _ = data
     for org, group in f.groupby("org"):
         opened = ((group.opened_at >= datetime(2026, 11, 1)) & (group.opened_at <= AT)).sum()
         assert value(data, "flow_monthly", measure="opened", org=org, period="2026-11-01") == opened
@@ -227,7 +232,7 @@ def test_flow_per_month_by_org(data) -> None:
 
 
 def test_access_review_rates_and_target_status(data) -> None:
-    _, _, r = data
+    _, _, r, _ = data
     q4 = r[r.campaign == "q4"]
     done = (q4.decided_at <= AT).fillna(False)
     rate = done.mean()
@@ -279,3 +284,50 @@ def test_the_oracle_sees_enough_rows(data) -> None:
     assert values[("aging", dims(age_bucket=">90"))]["value"] > 10
     assert values[("overdue", "{}")]["value"] > 10
     assert 0 < values[("completion", "{}")]["value"] < 1
+
+
+# --- the report -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def page(data: tuple, tmp_path_factory: pytest.TempPathFactory) -> tuple[Page, str]:
+    folder = tmp_path_factory.mktemp("kinds-report")
+    source = Path(data[3])
+    for name in ("assay.yml", "findings.csv", "reviews.csv"):
+        shutil.copy(source / name, folder / name)
+    ws = Workspace.open(folder)
+    ws.run(AS_OF)
+    out = ws.report(folder / "report.html")
+    ws.close()
+    html = out.read_text()
+    return Page(html), html
+
+
+def test_tiles_carry_the_target_status(page, data) -> None:
+    parsed, _ = page
+    completion = data[0]["statuses"][("completion", "{}")]["status"]
+    assert f"{completion} target 90.0%" in parsed.tile("completion")
+    assert "target 100" in parsed.tile("open_now")
+    assert "target" not in parsed.tile("revoked")
+
+
+def test_aging_and_flow_are_tables_not_tiles(page, data) -> None:
+    parsed, _html = page
+    assert "aging" not in parsed.tiles and "flow" not in parsed.tiles
+    text = " ".join(" ".join(parsed.sections["metric-tables"]).split())
+    over_90 = int(data[0]["values"][("aging", '{"age_bucket":">90"}')]["value"])
+    assert "0-30" in text and f">90 {over_90}" in text
+    assert text.index("0-30") < text.index("31-60") < text.index("61-90") < text.index(">90")
+    assert "Period backlog closed opened" in text
+
+
+def test_metric_tables_pivot_measures() -> None:
+    rows = [
+        {"metric": "f", "dimensions": '{"measure":"opened","period":"2026-11-09"}', "value": 3.0, "unit": "count"},
+        {"metric": "f", "dimensions": '{"measure":"backlog","period":"2026-11-09"}', "value": 9.0, "unit": "count"},
+        {"metric": "f", "dimensions": '{"measure":"opened","period":"2026-11-02"}', "value": 1.0, "unit": "count"},
+        {"metric": "f", "dimensions": '{"measure":"opened","org":"A","period":"2026-11-02"}', "value": 1.0, "unit": "count"},
+    ]
+    [table] = view.metric_tables(rows, [Definition("f", "flow", "text")])
+    assert table.key_names == ["period"] and table.columns == ["backlog", "opened"]
+    assert table.rows == [(["2026-11-02"], ["0", "1"]), (["2026-11-09"], ["9", "3"])]

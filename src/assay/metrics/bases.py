@@ -3,10 +3,13 @@ how long it took, and when an SLA fell due. All timestamps are compared as naive
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 import ibis
+
+from assay.project.models import Severity
 
 SECONDS_PER_DAY = 86400
 
@@ -54,7 +57,7 @@ def matches(t: ibis.Table, where: dict[str, Any]) -> ibis.BooleanValue:
     return cond
 
 
-def due_at(t: ibis.Table, days: dict[str, int], start: str) -> ibis.TimestampValue:
+def due_at(t: ibis.Table, days: Mapping[Severity, int], start: str) -> ibis.TimestampValue:
     """start + the SLA days of the row's severity (NULL for a severity without an SLA)."""
     seconds = ibis.cases(*((t.severity == sev, n * SECONDS_PER_DAY) for sev, n in days.items()), else_=ibis.null("int64"))
     return t[start] + seconds.as_interval("s")

@@ -80,6 +80,23 @@ def overall_metrics(engine: Engine) -> Rows:
     return _rows(engine, expr)
 
 
+def overall_statuses(engine: Engine, run_id: str) -> Rows:
+    """One run's target statuses of overall values (metrics with a `target` only)."""
+    if not engine.exists(S.METRIC_STATUS):
+        return []
+    ms = engine.table(S.METRIC_STATUS)
+    return _rows(engine, ms.filter(ms.run_id == run_id, ms.dimensions == "{}").select("metric", "target", "warn", "fail", "status"))
+
+
+def metric_values_of(engine: Engine, run_id: str, metrics: list[str]) -> Rows:
+    """One run's values of the named metrics, every dimension (used for table-display kinds,
+    whose size is their buckets or periods times the `by` prefixes)."""
+    if not metrics or not engine.exists(S.METRIC_VALUES):
+        return []
+    mv = engine.table(S.METRIC_VALUES)
+    return _rows(engine, mv.filter(mv.run_id == run_id, mv.metric.isin(metrics)).select("metric", "dimensions", "value", "unit"))
+
+
 def metric_breakdown(engine: Engine, run_id: str, kinds: tuple[str, ...]) -> Rows:
     """One run's values by dimension for the given kinds; its size is the dimension cardinality."""
     if not engine.exists(S.METRIC_VALUES):

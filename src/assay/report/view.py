@@ -67,6 +67,9 @@ class Tile:
     """good / bad (depends on the kind's direction), flat, neutral (kind without a direction), none."""
     interval: str = ""
     n: str = ""
+    status: str = ""
+    """on track / at risk / off track against the metric's target; empty without one."""
+    target: str = ""
 
 
 def _tone(change_shown: float, kind: str) -> str:
@@ -97,18 +100,81 @@ def _tile(metric: str, definition: Definition | None, now: dict[str, Any] | None
     return replace(tile, change=change, change_text=fmt.delta(change, unit), arrow=arrow, tone=_tone(shown, now["kind"]))
 
 
-def kpi_tiles(overall: Rows, runs: list[Run], definitions: list[Definition]) -> list[Tile]:
+def kpi_tiles(overall: Rows, runs: list[Run], definitions: list[Definition], statuses: Rows | None = None) -> list[Tile]:
     """Defined metrics first in the project's order, then any other metric the run produced.
 
     A defined metric without a value this run still gets a tile: a KPI that silently vanishes
-    from a weekly report is worse than one that says it has no value.
+    from a weekly report is worse than one that says it has no value. Metrics shown as tables
+    (a kind whose every value has a fixed dimension, such as aging buckets) get no tile.
     """
     latest = runs[-1].run_id
     previous = runs[-2].run_id if len(runs) > 1 else None
     by_key = {(r["run_id"], r["metric"]): r for r in overall}
-    defined = {d.name: d for d in definitions}
+    defined = {d.name: d for d in definitions if _display(d.kind) == "tile"}
     produced = sorted(m for (run_id, m) in by_key if run_id == latest and m not in defined)
-    return [_tile(m, defined.get(m), by_key.get((latest, m)), by_key.get((previous, m))) for m in [*defined, *produced]]
+    status = {r["metric"]: r for r in statuses or []}
+    tiles = [_tile(m, defined.get(m), by_key.get((latest, m)), by_key.get((previous, m))) for m in [*defined, *produced]]
+    return [_with_status(t, status.get(t.metric), by_key.get((latest, t.metric))) for t in tiles]
+
+
+def _display(kind: str) -> str:
+    known = metric_kinds().get(kind)
+    return known.display if known is not None else "tile"
+
+
+def _with_status(tile: Tile, status: dict[str, Any] | None, now: dict[str, Any] | None) -> Tile:
+    if status is None or now is None:
+        return tile
+    return replace(tile, status=status["status"] or "", target=f"target {fmt.value(status['target'], now['unit'])}")
+
+
+# --- metrics shown as tables (aging buckets, flow per period) ------------------------------
+
+
+@dataclass(frozen=True)
+class MetricTable:
+    """One table-display metric this run, by its fixed dimensions only: one row per key, and
+    one column per `measure` when the kind has measures (flow), else one value column."""
+
+    metric: str
+    definition: str
+    key_names: list[str]
+    columns: list[str]
+    rows: list[tuple[list[str], list[str]]]
+
+
+def _natural(text: str) -> tuple[int, int, str]:
+    """Buckets and periods in reading order: `0-30` < `31-60` < `>90`, ISO dates as text."""
+    digits = "".join(c for c in text.split("-")[0] if c.isdigit())
+    if text.startswith(">"):
+        return (1, 0, text)
+    return (0, int(digits) if digits and not text[:4].isdigit() else 0, text)
+
+
+def metric_tables(rows: Rows, definitions: list[Definition]) -> list[MetricTable]:
+    """`rows` are this run's values of table-display metrics; each metric's table uses the rows
+    with the fewest dimensions (its fixed ones), the prefixes of `by` being drill-downs."""
+    out = []
+    for d in definitions:
+        if _display(d.kind) != "table":
+            continue
+        mine = [{**r, "dims": dimensions(r["dimensions"])} for r in rows if r["metric"] == d.name]
+        if not mine:
+            continue
+        fewest = min(len(r["dims"]) for r in mine)
+        mine = [r for r in mine if len(r["dims"]) == fewest]
+        keys = sorted(k for k in mine[0]["dims"] if k != "measure")
+        measures = sorted({r["dims"]["measure"] for r in mine if "measure" in r["dims"]})
+        columns = measures or ["value"]
+        cells: dict[tuple[str, ...], dict[str, str]] = {}
+        unit = mine[0]["unit"]
+        for r in mine:
+            key = tuple(r["dims"][k] for k in keys)
+            cells.setdefault(key, {})[r["dims"].get("measure", "value")] = fmt.value(r["value"], unit)
+        ordered = sorted(cells, key=lambda k: [_natural(part) for part in k])
+        table_rows = [(list(k), [cells[k].get(c, fmt.count(0)) for c in columns]) for k in ordered]
+        out.append(MetricTable(d.name, d.text, keys, columns, table_rows))
+    return out
 
 
 # --- coverage heat map ------------------------------------------------------------------
