@@ -15,10 +15,14 @@ from assay.engine import Engine
 from assay.engine.expressions import json_object
 from assay.metrics.kind import MetricContext, MetricKind
 from assay.metrics.registry import metric_kinds
+from assay.metrics.stats.series import series_statistics
 from assay.metrics.targets import status, thresholds
 from assay.metrics.wilson import wilson_interval
 from assay.project.models import MetricBase, Project
 from assay.warehouse import schema as w
+
+NOT_SET = "(not set)"
+"""The group name of rows whose dimension value is missing, in the attribution."""
 
 
 def metric_rows(engine: Engine, project: Project, inputs: dict[str, ibis.Table], as_of: datetime) -> ibis.Table | None:
@@ -35,12 +39,17 @@ def metric_rows(engine: Engine, project: Project, inputs: dict[str, ibis.Table],
     return ibis.union(*parts) if parts else None
 
 
-def metric_history(rows: ibis.Table, as_of: date) -> dict[str, ibis.Table]:
-    """This run's rows of `assay_metric_values` and, for metrics with a target, `assay_metric_status`."""
+def metric_history(engine: Engine, rows: ibis.Table, as_of: date) -> dict[str, ibis.Table]:
+    """This run's rows of `assay_metric_values`, of `assay_metric_status` (metrics with a target),
+    and the series statistics (`assay_metric_trends`, `assay_metric_attribution`), each computed
+    into a work table so that publishing only copies rows."""
     day = ibis.literal(as_of)
     values = rows.select(*[c for c in w.HISTORY[w.METRIC_VALUES].names if c not in ("run_id", "as_of")]).mutate(as_of=day)
     statuses = rows.filter(rows.status.notnull()).select("metric", "dimensions", "value", "target", "warn", "fail", "status")
-    return {w.METRIC_VALUES: values, w.METRIC_STATUS: statuses.mutate(as_of=day)}
+    out = {w.METRIC_VALUES: values, w.METRIC_STATUS: statuses.mutate(as_of=day)}
+    for name, table in series_statistics(engine, rows, as_of).items():
+        out[name] = engine.create_table(f"_work_{name}", table.mutate(as_of=day))
+    return out
 
 
 def _rollup(base: ibis.Table, kind: MetricKind, metric: MetricBase, name: str) -> list[ibis.Table]:
@@ -56,6 +65,7 @@ def _rollup(base: ibis.Table, kind: MetricKind, metric: MetricBase, name: str) -
         else:
             low, high = ibis.null("float64"), ibis.null("float64")
         value = agg.value.cast("float64")
+        attributed = kind.unit == "ratio" and depth == 1 and not fixed
         target = metric.target
         warn, fail = thresholds(target) if target else (None, None)
         out.append(
@@ -73,6 +83,8 @@ def _rollup(base: ibis.Table, kind: MetricKind, metric: MetricBase, name: str) -
                 warn=ibis.literal(warn, type="float64"),
                 fail=ibis.literal(fail, type="float64"),
                 status=status(value, target, kind.higher_is_better) if target else ibis.null("string"),
+                attr_dimension=ibis.literal(group[0] if attributed else None, type="string"),
+                attr_group=agg[group[0]].cast("string").fill_null(NOT_SET) if attributed else ibis.null("string"),
             )
         )
     return out

@@ -153,7 +153,7 @@ def _results(
     if result.checks is not None and result.checks.num_rows:
         history[w.CHECK_RESULTS] = ibis.memtable(result.checks)
     if metrics is not None:
-        history |= metric_history(metrics, result.as_of)
+        history |= metric_history(engine, metrics, result.as_of)
     events = state.filter(state.event.notnull())
     history[w.FINDING_EVENTS] = events.select("fingerprint", "rule", "event", "severity", as_of=ibis.literal(result.as_of))
     current = {w.FINDINGS: state.drop("event")}
