@@ -101,7 +101,7 @@ def test_mann_kendall_needs_four_runs_per_series(engine: Engine) -> None:
 
 def test_robust_z_matches_scipy_mad(engine: Engine) -> None:
     rng = np.random.default_rng(3)
-    history = list(rng.normal(100, 5, 11).round(1)) + [400.0]  # one earlier outlier does not move the median
+    history = [*rng.normal(100, 5, 11).round(1), 400.0]  # one earlier outlier does not move the median
     now = [{"metric": "m", "dimensions": "{}", "value": 131.0}, {"metric": "calm", "dimensions": "{}", "value": 1.0}]
     past = [{"metric": "m", "dimensions": "{}", "value": float(v)} for v in history]
     past += [{"metric": "calm", "dimensions": "{}", "value": 1.0} for _ in range(6)]  # MAD 0: no z
