@@ -143,3 +143,64 @@ def test_attribution_adds_up_exactly_and_names_the_mover(engine: Engine) -> None
         r1 = r["rate"] if r["rate"] is not None else r["previous_rate"]
         assert r["rate_effect"] + r["mix_effect"] == pytest.approx(w1 * r1 - w0 * r0, abs=1e-15)
     assert math.isclose(sum(r["weight"] for r in got.values()), 1.0)
+
+
+# --- through `assay run`, on the demo's weekly runs ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_runs(demo_dir, truth: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    import shutil
+    from datetime import date
+
+    from assay.workspace import Workspace
+
+    project = tmp_path_factory.mktemp("stats-demo") / "demo"
+    shutil.copytree(demo_dir, project)
+    ws = Workspace.open(project)
+    runs = [ws.run(date.fromisoformat(d)).run_id for d in truth["as_of_dates"]]
+    e = ws.engine
+    out = {
+        "runs": runs,
+        "values": e.to_arrow(e.table("assay_metric_values")).to_pylist(),
+        "trends": e.to_arrow(e.table("assay_metric_trends")).to_pylist(),
+        "attribution": e.to_arrow(e.table("assay_metric_attribution")).to_pylist(),
+    }
+    ws.close()
+    return out
+
+
+def test_demo_trend_matches_pymannkendall_on_the_stored_values(demo_runs: dict) -> None:
+    last = demo_runs["runs"][-1]
+    order = {r: i for i, r in enumerate(demo_runs["runs"])}
+    series = sorted((order[r["run_id"]], r["value"]) for r in demo_runs["values"] if r["metric"] == "coverage" and r["dimensions"] == "{}")
+    [trend] = [t for t in demo_runs["trends"] if t["run_id"] == last and t["metric"] == "coverage" and t["dimensions"] == "{}"]
+    ref = mk.original_test([v for _, v in series])
+    assert trend["runs"] == len(series) >= 4
+    assert trend["mk_s"] == ref.s and trend["mk_p"] == pytest.approx(ref.p, abs=2e-7)
+    assert trend["trend"] == ("no trend" if ref.trend == "no trend" else {"increasing": "rising", "decreasing": "falling"}[ref.trend])
+
+
+def test_demo_changes_carry_newcombe_intervals(demo_runs: dict) -> None:
+    first, second = demo_runs["runs"][:2]
+    values = {(r["run_id"], r["metric"], r["dimensions"]): r for r in demo_runs["values"]}
+    checked = 0
+    for t in demo_runs["trends"]:
+        if t["run_id"] != second or values[(second, t["metric"], t["dimensions"])]["unit"] != "ratio" or t["previous_value"] is None:
+            continue
+        now, before = values[(second, t["metric"], t["dimensions"])], values[(first, t["metric"], t["dimensions"])]
+        assert t["change"] == pytest.approx(now["value"] - before["value"], abs=1e-12)
+        assert t["change_low"] <= t["change"] <= t["change_high"]
+        assert t["within_noise"] == (t["change_low"] <= 0 <= t["change_high"])
+        checked += 1
+    assert checked > 20
+    assert all(t["change_low"] is None for t in demo_runs["trends"] if t["run_id"] == first)  # nothing to compare with
+
+
+def test_demo_attribution_adds_up_to_the_overall_change(demo_runs: dict) -> None:
+    values = {(r["run_id"], r["metric"], r["dimensions"]): r["value"] for r in demo_runs["values"]}
+    for before, now in zip(demo_runs["runs"], demo_runs["runs"][1:], strict=False):
+        mine = [a for a in demo_runs["attribution"] if a["run_id"] == now and a["metric"] == "coverage"]
+        assert {a["dimension"] for a in mine} == {"control"}
+        total = sum(a["rate_effect"] + a["mix_effect"] for a in mine)
+        assert total == pytest.approx(values[(now, "coverage", "{}")] - values[(before, "coverage", "{}")], abs=1e-12)
