@@ -4,6 +4,7 @@ the published examples of Newcombe (1998). Each runs on DuckDB through Ibis, lik
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import ibis
 import numpy as np
@@ -165,6 +166,7 @@ def demo_runs(demo_dir, truth: dict, tmp_path_factory: pytest.TempPathFactory) -
         "values": e.to_arrow(e.table("assay_metric_values")).to_pylist(),
         "trends": e.to_arrow(e.table("assay_metric_trends")).to_pylist(),
         "attribution": e.to_arrow(e.table("assay_metric_attribution")).to_pylist(),
+        "report": str(ws.report(project / "report.html")),
     }
     ws.close()
     return out
@@ -204,3 +206,24 @@ def test_demo_attribution_adds_up_to_the_overall_change(demo_runs: dict) -> None
         assert {a["dimension"] for a in mine} == {"control"}
         total = sum(a["rate_effect"] + a["mix_effect"] for a in mine)
         assert total == pytest.approx(values[(now, "coverage", "{}")] - values[(before, "coverage", "{}")], abs=1e-12)
+
+
+def test_the_first_run_attributes_nothing(demo_runs: dict) -> None:
+    first = [a for a in demo_runs["attribution"] if a["run_id"] == demo_runs["runs"][0]]
+    assert first and all(a["rate_effect"] is None and a["previous_weight"] is None for a in first)
+    assert all(a["denominator"] > 0 for a in first)
+
+
+def test_demo_report_shows_noise_trend_and_attribution(demo_runs: dict, tmp_path) -> None:
+    from tests.test_report import Page
+
+    html = Path(demo_runs["report"]).read_text()
+    page = Page(html)
+    tile = page.tile("coverage")
+    trend = next(
+        t for t in demo_runs["trends"] if t["run_id"] == demo_runs["runs"][-1] and t["metric"] == "coverage" and t["dimensions"] == "{}"
+    )
+    assert ("change within noise" in tile) == bool(trend["within_noise"])
+    assert "Trend: " in tile and ("no trend" in tile or "/week" in tile)
+    text = " ".join(" ".join(page.sections["attribution"]).split())
+    assert "Coverage by control, since the previous run" in text

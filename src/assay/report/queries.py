@@ -88,6 +88,46 @@ def overall_statuses(engine: Engine, run_id: str) -> Rows:
     return _rows(engine, ms.filter(ms.run_id == run_id, ms.dimensions == "{}").select("metric", "target", "warn", "fail", "status"))
 
 
+def overall_trends(engine: Engine, run_id: str) -> Rows:
+    """One run's statistics of overall values: change vs the previous run, trend, anomaly."""
+    if not engine.exists(S.METRIC_TRENDS):
+        return []
+    mt = engine.table(S.METRIC_TRENDS)
+    return _rows(
+        engine,
+        mt.filter(mt.run_id == run_id, mt.dimensions == "{}").select(
+            "metric",
+            "change",
+            "change_low",
+            "change_high",
+            "change_p",
+            "within_noise",
+            "runs",
+            "mk_p",
+            "sen_slope",
+            "trend",
+            "robust_z",
+            "anomaly",
+        ),
+    )
+
+
+def attribution(engine: Engine, run_id: str) -> Rows:
+    """One run's change attribution, the TOP_N groups of each metric that moved it most."""
+    if not engine.exists(S.METRIC_ATTRIBUTION):
+        return []
+    a = engine.table(S.METRIC_ATTRIBUTION)
+    a = a.filter(a.run_id == run_id, a.previous_weight.notnull())
+    a = a.mutate(effect=a.rate_effect + a.mix_effect)
+    ranked = a.mutate(rank=ibis.row_number().over(group_by=a.metric, order_by=ibis.desc(a.effect.abs())))
+    return _rows(
+        engine,
+        ranked.filter(ranked["rank"] < TOP_N)
+        .select("metric", "dimension", "group", "previous_rate", "rate", "previous_weight", "weight", "rate_effect", "mix_effect", "effect")
+        .order_by(["metric", ibis.desc(ranked.effect.abs()), "group"]),
+    )
+
+
 def metric_values_of(engine: Engine, run_id: str, metrics: list[str]) -> Rows:
     """One run's values of the named metrics, every dimension (used for table-display kinds,
     whose size is their buckets or periods times the `by` prefixes)."""

@@ -70,6 +70,11 @@ class Tile:
     status: str = ""
     """on track / at risk / off track against the metric's target; empty without one."""
     target: str = ""
+    noise: str = ""
+    """For rates: whether the change since the previous run is within noise (Newcombe interval)."""
+    trend: str = ""
+    """The Mann-Kendall verdict with Sen's slope, e.g. "rising 0.4 pp/week, p = 0.01"."""
+    anomaly: str = ""
 
 
 def _tone(change_shown: float, kind: str) -> str:
@@ -115,6 +120,77 @@ def kpi_tiles(overall: Rows, runs: list[Run], definitions: list[Definition], sta
     status = {r["metric"]: r for r in statuses or []}
     tiles = [_tile(m, defined.get(m), by_key.get((latest, m)), by_key.get((previous, m))) for m in [*defined, *produced]]
     return [_with_status(t, status.get(t.metric), by_key.get((latest, t.metric))) for t in tiles]
+
+
+def with_statistics(tiles: list[Tile], trends: Rows, units: dict[str, str]) -> list[Tile]:
+    """Add each tile's noise verdict, trend and anomaly flag from `assay_metric_trends`."""
+    by_metric = {r["metric"]: r for r in trends}
+    out = []
+    for tile in tiles:
+        r = by_metric.get(tile.metric)
+        if r is None:
+            out.append(tile)
+            continue
+        out.append(replace(tile, noise=noise_text(r), trend=trend_text(r, units.get(tile.metric, "count")), anomaly=anomaly_text(r)))
+    return out
+
+
+def p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
+
+
+def noise_text(r: dict[str, Any]) -> str:
+    if r["within_noise"] is None:
+        return ""
+    interval = f"95% CI of the change {fmt.delta(r['change_low'], 'ratio')} to {fmt.delta(r['change_high'], 'ratio')}"
+    if r["within_noise"]:
+        return f"change within noise ({interval})"
+    return (
+        f"change beyond noise, {p_text(r['change_p'])} ({interval})"
+        if fmt.is_number(r["change_p"])
+        else f"change beyond noise ({interval})"
+    )
+
+
+def trend_text(r: dict[str, Any], unit: str) -> str:
+    """ "rising 0.4 pp/week, p = 0.01" or "no trend (6 runs, p = 0.41)"; empty below 4 runs."""
+    if r["trend"] is None:
+        return ""
+    if r["trend"] == "no trend":
+        return f"no trend ({r['runs']} runs, {p_text(r['mk_p'])})"
+    scale, suffix = fmt.delta_step(unit)
+    slope = abs(r["sen_slope"] * scale) if fmt.is_number(r["sen_slope"]) else 0.0
+    return f"{r['trend']} {slope:,.1f}{suffix}/week, {p_text(r['mk_p'])} ({r['runs']} runs)"
+
+
+def anomaly_text(r: dict[str, Any]) -> str:
+    if not r["anomaly"]:
+        return ""
+    return f"unusual for this series (robust z = {r['robust_z']:+.1f})".replace("-", fmt.MINUS)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Which groups moved one rate metric since the previous run, largest contribution first."""
+
+    metric: str
+    dimension: str
+    rows: list[dict[str, str]]
+
+
+def attributions(rows: Rows) -> list[Attribution]:
+    out: dict[str, Attribution] = {}
+    for r in rows:
+        shaped = {
+            "group": r["group"],
+            "rate": f"{fmt.percent(r['previous_rate'])} → {fmt.percent(r['rate'])}",
+            "share": f"{fmt.percent(r['previous_weight'])} → {fmt.percent(r['weight'])}",
+            "rate_effect": fmt.delta(r["rate_effect"], "ratio"),
+            "mix_effect": fmt.delta(r["mix_effect"], "ratio"),
+            "effect": fmt.delta(r["effect"], "ratio"),
+        }
+        out.setdefault(r["metric"], Attribution(r["metric"], r["dimension"], [])).rows.append(shaped)
+    return list(out.values())
 
 
 def _display(kind: str) -> str:

@@ -115,13 +115,14 @@ def _run(engine: Engine, project: Project, project_dir: Path, at: datetime, on_s
         with stage("metrics"):
             metrics = metric_rows(engine, project, inputs, at)
             metrics = engine.create_table("_work_metrics", metrics) if metrics is not None else None
+            metric_tables = metric_history(engine, metrics, result.as_of) if metrics is not None else {}
         with stage("findings"):
             previous = engine.table(w.FINDINGS) if engine.exists(w.FINDINGS) else empty_state()
             detected = detections(engine, project.findings, inputs, at)
             state = engine.create_table("_work_findings", next_state(previous, detected, result.run_id, as_of))
         with stage("publish"):
             result.status = "success"
-            history, current = _results(engine, result, metrics, state, assets is not None, inputs)
+            history, current = _results(engine, result, metric_tables, state, assets is not None, inputs)
             publish(engine, _run_row(engine, project, result, started, error=None), history, current)
         return result
     except Exception as exc:
@@ -136,7 +137,12 @@ def _failed_stage(result: RunResult) -> str:
 
 
 def _results(
-    engine: Engine, result: RunResult, metrics: ibis.Table | None, state: ibis.Table, has_assets: bool, inputs: dict[str, ibis.Table]
+    engine: Engine,
+    result: RunResult,
+    metric_tables: dict[str, ibis.Table],
+    state: ibis.Table,
+    has_assets: bool,
+    inputs: dict[str, ibis.Table],
 ) -> tuple[dict[str, ibis.Table], dict[str, ibis.Table]]:
     """This run's history rows and state versions by warehouse table, for `publish`."""
     accounting = pa.Table.from_pylist(
@@ -152,8 +158,7 @@ def _results(
     history[w.SOURCE_COLUMNS] = ibis.memtable(source_columns(result.accounting))
     if result.checks is not None and result.checks.num_rows:
         history[w.CHECK_RESULTS] = ibis.memtable(result.checks)
-    if metrics is not None:
-        history |= metric_history(engine, metrics, result.as_of)
+    history |= metric_tables
     events = state.filter(state.event.notnull())
     history[w.FINDING_EVENTS] = events.select("fingerprint", "rule", "event", "severity", as_of=ibis.literal(result.as_of))
     current = {w.FINDINGS: state.drop("event")}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import ibis
+import pyarrow as pa
 
 from assay.engine import Engine
 from assay.metrics.stats.anomaly import robust_z
@@ -93,11 +94,22 @@ def _attribution(engine: Engine, rows: ibis.Table, previous_run: str | None) -> 
         "metric", dimension=groups.attr_dimension, group=groups.attr_group, numerator="numerator", denominator="denominator"
     )
     if previous_run is None:
-        before = now.filter(ibis.literal(False))
+        schema = {"metric": "string", "dimension": "string", "group": "string", "numerator": "float64", "denominator": "float64"}
+        before = ibis.memtable(pa.table({k: pa.array([], type=pa.string() if v == "string" else pa.float64()) for k, v in schema.items()}))
     else:
         past = engine.table(w.METRIC_ATTRIBUTION)
         before = past.filter((past.run_id == previous_run) & past.denominator.notnull()).select(
             "metric", "dimension", "group", "numerator", "denominator"
         )
         before = before.semi_join(now.select("metric", "dimension").distinct(), ["metric", "dimension"])
-    return attribution(now, before)
+    out = attribution(now, before)
+    # A metric the previous run did not break down the same way has nothing to compare with: its
+    # groups are kept (the next run compares with them) without weights before or effects.
+    seen = out.previous_weight.max().over(group_by=[out.metric, out.dimension]) > 0
+    out = out.mutate(_seen=seen)
+    null = ibis.null("float64")
+    return out.mutate(
+        previous_weight=ibis.ifelse(out._seen, out.previous_weight, null),
+        rate_effect=ibis.ifelse(out._seen, out.rate_effect, null),
+        mix_effect=ibis.ifelse(out._seen, out.mix_effect, null),
+    ).drop("_seen")
