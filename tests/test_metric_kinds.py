@@ -331,3 +331,37 @@ def test_metric_tables_pivot_measures() -> None:
     [table] = view.metric_tables(rows, [Definition("f", "flow", "text")])
     assert table.key_names == ["period"] and table.columns == ["backlog", "opened"]
     assert table.rows == [(["2026-11-02"], ["0", "1"]), (["2026-11-09"], ["9", "3"])]
+
+
+def test_reopen_rate_reads_the_lifecycle(tmp_path: Path) -> None:
+    from tests.tiny import write_tiny
+
+    scans = [("web-1", "2026-11-04T10:00:00Z"), ("web-2", "2026-11-04T10:00:00Z"), ("web-2", "2026-11-13T10:00:00Z")]
+    project = write_tiny(tmp_path / "p", scans)
+    text = (project / "assay.yml").read_text()
+    (project / "assay.yml").write_text(text.replace("metrics:\n", "metrics:\n  reopened: {kind: reopen_rate, by: [rule]}\n"))
+    ws = Workspace.open(project)
+    got = []
+    for day in (date(2026, 11, 1), date(2026, 11, 5), date(2026, 11, 14)):
+        ws.run(day)
+        got.append({r["dimensions"]: r for r in ws.metrics().to_pylist() if r["metric"] == "reopened"})
+    ws.close()
+    # 1 Nov: three hosts uncovered, none ever resolved: no rows to rate
+    assert got[0]["{}"]["denominator"] == 0
+    # 5 Nov: web-1 and web-2 covered, their findings resolved, none back yet
+    assert (got[1]["{}"]["numerator"], got[1]["{}"]["denominator"]) == (0, 2)
+    # 14 Nov: web-1's evidence is 10 days old (freshness 7d): reopened; web-2 scanned again on 13 Nov
+    assert (got[2]["{}"]["numerator"], got[2]["{}"]["denominator"]) == (1, 2)
+    assert got[2][dims(rule="uncovered")]["value"] == 0.5
+
+
+def test_reopen_rate_names_unknown_rules(tmp_path: Path) -> None:
+    from tests.tiny import write_tiny
+
+    project = write_tiny(tmp_path / "p", [])
+    text = (project / "assay.yml").read_text()
+    (project / "assay.yml").write_text(text.replace("metrics:\n", "metrics:\n  r: {kind: reopen_rate, rules: [uncoverd], by: [org]}\n"))
+    with pytest.raises(ConfigError) as err:
+        Workspace.open(project)
+    assert "metrics.r.rules.0: unknown finding rule 'uncoverd'; declared: uncovered" in str(err.value)
+    assert "metrics.r.by.0: a reopen rate can be broken down by rule or severity, not 'org'" in str(err.value)

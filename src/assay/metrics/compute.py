@@ -25,9 +25,12 @@ NOT_SET = "(not set)"
 """The group name of rows whose dimension value is missing, in the attribution."""
 
 
-def metric_rows(engine: Engine, project: Project, inputs: dict[str, ibis.Table], as_of: datetime) -> ibis.Table | None:
-    """Every metric's values at the as-of instant, with targets and statuses (see `metric_history`)."""
-    ctx = MetricContext(engine, project, as_of, inputs)
+def metric_rows(
+    engine: Engine, project: Project, inputs: dict[str, ibis.Table], as_of: datetime, findings: ibis.Table | None = None
+) -> ibis.Table | None:
+    """Every metric's values at the as-of instant, with targets and statuses (see `metric_history`).
+    `findings` is this run's finding state with its `event` column, for the lifecycle kinds."""
+    ctx = MetricContext(engine, project, as_of, inputs, findings)
     kinds = metric_kinds()
     parts = []
     for name, metric in project.metrics.items():

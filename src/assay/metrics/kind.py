@@ -27,12 +27,14 @@ Unit = Literal["ratio", "count", "days", "amount"]
 
 @dataclass(frozen=True)
 class MetricContext:
-    """What a base table may read: loaded sources, finding inputs built this run, the instant."""
+    """What a base table may read: loaded sources, finding inputs built this run, the instant,
+    and this run's finding state (with the `event` each finding had in this run)."""
 
     engine: Engine
     project: Project
     as_of: datetime
     inputs: dict[str, ibis.Table]
+    findings: ibis.Table | None = None
 
     def table(self, name: str) -> ibis.Table | None:
         """A source's loaded rows, or a finding input (None when this project does not build it)."""

@@ -1,4 +1,4 @@
-"""Execute a project at one as-of instant: ingest → reconcile → checks → metrics → findings → publish.
+"""Execute a project at one as-of instant: ingest → reconcile → checks → findings → metrics → publish.
 
 Every stage computes into work tables; only `publish` touches history, all at once (see
 `assay.run.publish`), and a failure anywhere records the run as failed and changes nothing else.
@@ -39,7 +39,7 @@ from assay.warehouse import schema as w
 from assay.warehouse.history import latest_run, next_run_seq
 from assay.warehouse.setup import SCRATCH_PREFIXES, clear_dead_runs, prepare_warehouse
 
-STAGES = ("ingest", "reconcile", "checks", "metrics", "findings", "publish")
+STAGES = ("ingest", "reconcile", "checks", "findings", "metrics", "publish")
 StageCallback = Callable[[str], None]
 
 
@@ -112,14 +112,14 @@ def _run(engine: Engine, project: Project, project_dir: Path, at: datetime, on_s
             inputs = build_inputs(BuildContext(engine, project, at, assets.golden if assets else None))
         with stage("checks"):
             result.checks = run_checks(engine, project, at)
-        with stage("metrics"):
-            metrics = metric_rows(engine, project, inputs, at)
-            metrics = engine.create_table("_work_metrics", metrics) if metrics is not None else None
-            metric_tables = metric_history(engine, metrics, result.as_of) if metrics is not None else {}
         with stage("findings"):
             previous = engine.table(w.FINDINGS) if engine.exists(w.FINDINGS) else empty_state()
             detected = detections(engine, project.findings, inputs, at)
             state = engine.create_table("_work_findings", next_state(previous, detected, result.run_id, as_of))
+        with stage("metrics"):
+            metrics = metric_rows(engine, project, inputs, at, state)
+            metrics = engine.create_table("_work_metrics", metrics) if metrics is not None else None
+            metric_tables = metric_history(engine, metrics, result.as_of) if metrics is not None else {}
         with stage("publish"):
             result.status = "success"
             history, current = _results(engine, result, metric_tables, state, assets is not None, inputs)
