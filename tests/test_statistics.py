@@ -227,3 +227,63 @@ def test_demo_report_shows_noise_trend_and_attribution(demo_runs: dict, tmp_path
     assert "Trend: " in tile and ("no trend" in tile or "/week" in tile)
     text = " ".join(" ".join(page.sections["attribution"]).split())
     assert "Coverage by control, since the previous run" in text
+
+
+# --- the demo's planted truths (src/assay/demo/reviews.py) ---------------------------------
+
+
+def _trend_of(demo_runs: dict, metric: str, dimensions: str = "{}") -> dict:
+    last = demo_runs["runs"][-1]
+    return next(t for t in demo_runs["trends"] if t["run_id"] == last and t["metric"] == metric and t["dimensions"] == dimensions)
+
+
+def test_demo_plants_values_the_run_measures(demo_runs: dict, truth: dict) -> None:
+    values = {(r["run_id"], r["metric"], r["dimensions"]): r["value"] for r in demo_runs["values"]}
+    for i, run in enumerate(demo_runs["runs"]):
+        assert values[(run, "review_completion", "{}")] == pytest.approx(truth["reviews"]["quarterly_completion"][i], abs=1e-12)
+        assert values[(run, "revocation_rate", "{}")] == pytest.approx(truth["reviews"]["quarterly_revocation"][i], abs=1e-12)
+        for org, (done, n) in truth["reviews"]["privileged"][i].items():
+            assert values[(run, "privileged_review_completion", f'{{"org":"{org}"}}')] == done / n
+
+
+def test_demo_noise_is_within_noise_and_has_no_trend(demo_runs: dict) -> None:
+    for run in demo_runs["runs"][1:]:
+        t = next(t for t in demo_runs["trends"] if t["run_id"] == run and t["metric"] == "revocation_rate" and t["dimensions"] == "{}")
+        assert t["within_noise"] is True, run
+    assert _trend_of(demo_runs, "revocation_rate")["trend"] == "no trend"
+
+
+def test_demo_mix_change_is_all_mix(demo_runs: dict) -> None:
+    last = demo_runs["runs"][-1]
+    rows = [a for a in demo_runs["attribution"] if a["run_id"] == last and a["metric"] == "privileged_review_completion"]
+    assert {a["group"] for a in rows} == {"Finance", "Legal"}
+    assert all(a["rate_effect"] == 0 for a in rows)
+    assert sum(a["mix_effect"] for a in rows) == pytest.approx(0.60 - 0.70, abs=1e-12)
+    assert _trend_of(demo_runs, "privileged_review_completion")["within_noise"] is False  # a real fall, caused by mix
+
+
+@pytest.fixture(scope="module")
+def longer_demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Six weekly runs: enough for the Mann-Kendall test to find the planted trend."""
+    from datetime import date
+
+    from assay.demo.project import write_demo
+    from assay.workspace import Workspace
+
+    folder = tmp_path_factory.mktemp("six-weeks")
+    manifest = write_demo(folder, assets=600, weeks=6, seed=3)
+    ws = Workspace.open(folder)
+    runs = [ws.run(d).run_id for d in manifest.as_of_dates]
+    t = ws.engine.table("assay_metric_trends")
+    trends = ws.engine.to_arrow(t.filter(t.run_id == runs[-1], t.dimensions == "{}")).to_pylist()
+    ws.close()
+    assert isinstance(manifest.as_of_dates[0], date)
+    return {r["metric"]: r for r in trends}
+
+
+def test_longer_demo_finds_the_real_trend_and_not_the_noise(longer_demo: dict) -> None:
+    rising = longer_demo["review_completion"]
+    ref = mk.original_test([0.60 + 0.03 * i for i in range(6)])
+    assert rising["trend"] == "rising" and rising["mk_p"] == pytest.approx(ref.p, abs=2e-7) and rising["mk_p"] < 0.05
+    assert rising["sen_slope"] == pytest.approx(0.03, abs=1e-12)  # 3 pp per week
+    assert longer_demo["revocation_rate"]["trend"] == "no trend"

@@ -29,6 +29,21 @@ class OfTable(MetricBase):
     """Only rows whose columns have these values (a value or a list) count."""
 
 
+class ReviewItems(OfTable):
+    """Access-review items (one row per grant to review), optionally only those created in the
+    window (one campaign a week, say)."""
+
+    decided: str = "decided_at"
+    created: str = "created_at"
+    window: Duration | None = None
+    """Only items whose `created` time is in (as_of − window, as_of]; all items without one."""
+
+
+def review_item_columns(metric: ReviewItems) -> dict[str, list[str]]:
+    """The timestamp columns a review kind reads, for `table_metric_problems`."""
+    return {"decided:timestamp": [metric.decided], **({"created:timestamp": [metric.created]} if metric.window is not None else {})}
+
+
 class OfFindings(MetricBase):
     """A metric over a finding source's rows."""
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 import ibis
 
 from assay.metrics.aggregates import rate
-from assay.metrics.bases import matching
+from assay.metrics.bases import in_window, matching
 from assay.metrics.kind import MetricContext, MetricKind
-from assay.metrics.options import OfTable, table_metric_problems
+from assay.metrics.options import ReviewItems, review_item_columns, table_metric_problems
 from assay.project.models import Project
 from assay.project.references import Problems
 
 
-class ReviewCompletionMetric(OfTable):
-    decided: str = "decided_at"
+class ReviewCompletionMetric(ReviewItems):
+    pass
 
 
 def _base(ctx: MetricContext, metric: ReviewCompletionMetric) -> ibis.Table | None:
@@ -25,11 +25,13 @@ def _base(ctx: MetricContext, metric: ReviewCompletionMetric) -> ibis.Table | No
     if t is None:
         return None
     t = matching(t, metric.where)
+    if metric.window is not None:
+        t = t.filter(in_window(t[metric.created], ctx.as_of, metric.window))
     return t.mutate(done=(t[metric.decided] <= ibis.literal(ctx.as_of)).fill_null(False))
 
 
 def _problems(p: Project, name: str, metric: ReviewCompletionMetric) -> Problems:
-    return table_metric_problems(p, name, metric, columns={"decided:timestamp": [metric.decided]})
+    return table_metric_problems(p, name, metric, columns=review_item_columns(metric))
 
 
 KIND = MetricKind(

@@ -10,15 +10,14 @@ import ibis
 from pydantic import Field
 
 from assay.metrics.aggregates import rate
-from assay.metrics.bases import matching
+from assay.metrics.bases import in_window, matching
 from assay.metrics.kind import MetricContext, MetricKind
-from assay.metrics.options import OfTable, table_metric_problems
+from assay.metrics.options import ReviewItems, review_item_columns, table_metric_problems
 from assay.project.models import Project
 from assay.project.references import Problems
 
 
-class RevocationRateMetric(OfTable):
-    decided: str = "decided_at"
+class RevocationRateMetric(ReviewItems):
     decision: str = "decision"
     revoke: list[str] = Field(default_factory=lambda: ["revoke"], min_length=1)
 
@@ -28,11 +27,13 @@ def _base(ctx: MetricContext, metric: RevocationRateMetric) -> ibis.Table | None
     if t is None:
         return None
     t = matching(t, metric.where)
+    if metric.window is not None:
+        t = t.filter(in_window(t[metric.created], ctx.as_of, metric.window))
     return t.filter(t[metric.decided] <= ibis.literal(ctx.as_of))
 
 
 def _problems(p: Project, name: str, metric: RevocationRateMetric) -> Problems:
-    return table_metric_problems(p, name, metric, columns={"decided:timestamp": [metric.decided], "decision:string": [metric.decision]})
+    return table_metric_problems(p, name, metric, columns={**review_item_columns(metric), "decision:string": [metric.decision]})
 
 
 KIND = MetricKind(
