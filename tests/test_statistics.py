@@ -1,9 +1,10 @@
 """Statistics as engine expressions, against reference implementations: scipy, pymannkendall and
-the published examples of Newcombe (1998). Each runs on DuckDB through Ibis, like a run does."""
+the published examples of Newcombe (1998). Each runs through Ibis on every engine, like a run does."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import ibis
@@ -12,17 +13,19 @@ import pymannkendall as mk
 import pytest
 from scipy import stats
 
-from assay.engine import Engine, connect
+from assay.engine import Engine
 from assay.metrics.stats.anomaly import MAD_SCALE, robust_z
 from assay.metrics.stats.attribution import attribution
 from assay.metrics.stats.difference import newcombe_interval, two_proportion_p
 from assay.metrics.stats.normal import upper_tail
 from assay.metrics.stats.trend import mann_kendall
+from tests.engine_param import ENGINES, connected
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    return connect("duckdb:///stats.duckdb", tmp_path_factory.mktemp("stats"))
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """Each reference test runs on every engine (PostgreSQL and Spark when their marks are selected)."""
+    yield from connected(request.param, tmp_path_factory)
 
 
 def rows(engine: Engine, expr: ibis.Table) -> list[dict]:
