@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from assay.errors import ConfigError
 from assay.report import view
 from assay.report.context import Definition
 from assay.workspace import Workspace
+from tests.conftest import postgres_database
+from tests.engine_param import ENGINES
 from tests.test_report import Page
 
 AS_OF = date(2026, 11, 20)
@@ -68,8 +71,9 @@ metrics:
 """
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+@pytest.fixture(scope="module", params=ENGINES)
+def data(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    """The project run once per engine (PostgreSQL and Spark when their marks are selected)."""
     rng = np.random.default_rng(7)
     n = 600
     opened = pd.Timestamp(AT) - pd.to_timedelta(rng.uniform(0, 200, n), unit="D")
@@ -104,13 +108,19 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, pd.DataFrame, 
     fmt = "%Y-%m-%dT%H:%M:%S"
     findings.to_csv(folder / "findings.csv", index=False, date_format=fmt)
     reviews.to_csv(folder / "reviews.csv", index=False, date_format=fmt)
-    ws = Workspace.open(folder)
+    databases = postgres_database() if request.param == "postgres" else None
+    url = {"duckdb": None, "pyspark": f"pyspark://local[2]?database=assay_{folder.name.replace('-', '_')}"}.get(request.param)
+    if databases is not None:
+        url = next(databases)
+    ws = Workspace.open(folder, url)
     run = ws.run(AS_OF)
     values = {(r["metric"], r["dimensions"]): r for r in ws.metrics().to_pylist()}
     t = ws.engine.table("assay_metric_status")
     statuses = {(r["metric"], r["dimensions"]): r for r in ws.engine.to_arrow(t.filter(t.run_id == run.run_id)).to_pylist()}
     ws.close()
-    return {"values": values, "statuses": statuses}, findings, reviews, str(folder)
+    yield {"values": values, "statuses": statuses}, findings, reviews, str(folder)
+    if databases is not None:
+        next(databases, None)
 
 
 def dims(**kv: str) -> str:
