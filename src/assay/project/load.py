@@ -34,6 +34,10 @@ def load_project(project: Path) -> tuple[Project, Path]:
         raise ConfigError([_located(path, lines, _clean_loc(e["loc"], data), _message(e)) for e in exc.errors()]) from None
     found = [*cross_reference_problems(model), *path_problems(model, path.parent)]
     problems = [_located(path, lines, at, msg) for at, msg in found]
+    if not problems:
+        from assay.metrics.frameworks import framework_problems
+
+        problems = [msg if at is None else _located(path, lines, at, msg) for at, msg in framework_problems(model, path.parent)]
     if problems:
         raise ConfigError(problems)
     return model, path.parent

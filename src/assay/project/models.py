@@ -317,9 +317,11 @@ class Project(Strict):
     checks: dict[str, list[Check]] = Field(default_factory=dict)
     metrics: dict[str, Metric] = Field(default_factory=dict)
     findings: dict[str, FindingRule] = Field(default_factory=dict)
+    frameworks: dict[str, str] = Field(default_factory=dict)
+    """Framework name → mapping file of its requirements to controls (`assay.metrics.frameworks`)."""
     report: ReportSettings = Field(default_factory=ReportSettings)
 
-    @field_validator("sources", "controls", "metrics", "findings")
+    @field_validator("sources", "controls", "metrics", "findings", "frameworks")
     @classmethod
     def _identifier_names(cls, value: dict[str, Any]) -> dict[str, Any]:
         for name in value:

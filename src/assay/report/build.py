@@ -73,6 +73,7 @@ def build_report(engine: Engine, context: ReportContext, out_path: Path) -> Path
             {r["metric"]: r["unit"] for r in overall if r["run_id"] == latest.run_id},
         ),
         "attributions": view.attributions(queries.attribution(engine, latest.run_id)),
+        "frameworks": view.frameworks(queries.framework_coverage(engine, latest.run_id)),
         "metric_tables": view.metric_tables(
             queries.metric_values_of(engine, latest.run_id, [d.name for d in context.metrics]), context.metrics
         ),

@@ -128,6 +128,33 @@ def attribution(engine: Engine, run_id: str) -> Rows:
     )
 
 
+def framework_coverage(engine: Engine, run_id: str) -> Rows:
+    """One run's framework roll-up; its size is the mapping's requirements and functions."""
+    if not engine.exists(S.FRAMEWORK_COVERAGE):
+        return []
+    fc = engine.table(S.FRAMEWORK_COVERAGE)
+    return _rows(
+        engine,
+        fc.filter(fc.run_id == run_id)
+        .select(
+            "framework",
+            "framework_name",
+            "level",
+            "function",
+            "requirement",
+            "title",
+            "controls",
+            "in_scope",
+            "covered",
+            "coverage",
+            "ci_low",
+            "ci_high",
+            "open_findings",
+        )
+        .order_by(["framework", "function", "level", "requirement"]),
+    )
+
+
 def metric_values_of(engine: Engine, run_id: str, metrics: list[str]) -> Rows:
     """One run's values of the named metrics, every dimension (used for table-display kinds,
     whose size is their buckets or periods times the `by` prefixes)."""

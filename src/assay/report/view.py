@@ -193,6 +193,39 @@ def attributions(rows: Rows) -> list[Attribution]:
     return list(out.values())
 
 
+@dataclass(frozen=True)
+class Framework:
+    """One framework's roll-up: per function its total row, then its requirements."""
+
+    name: str
+    rows: list[dict[str, Any]]
+
+
+def frameworks(rows: Rows) -> list[Framework]:
+    """Functions in name order, each followed by its requirements; every row shaped for a table
+    line with a heat colour, so the page reads like the coverage heat map."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        shaped = {
+            **r,
+            "rate": fmt.percent(r["coverage"]),
+            "interval": fmt.interval(r["ci_low"], r["ci_high"]),
+            "colour": heat_colour(r["coverage"]) if fmt.is_number(r["coverage"]) else "transparent",
+        }
+        out.setdefault(r["framework_name"] or r["framework"], []).append(shaped)
+    shaped_frameworks = []
+    for name, mine in out.items():
+        functions = sorted({r["function"] for r in mine})
+        ordered = []
+        for function in functions:
+            ordered += [r for r in mine if r["function"] == function and r["level"] == "function"]
+            ordered += sorted(
+                (r for r in mine if r["function"] == function and r["level"] == "requirement"), key=lambda r: r["requirement"]
+            )
+        shaped_frameworks.append(Framework(name, ordered))
+    return shaped_frameworks
+
+
 def _display(kind: str) -> str:
     known = metric_kinds().get(kind)
     return known.display if known is not None else "tile"

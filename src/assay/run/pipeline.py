@@ -29,6 +29,7 @@ from assay.findings.inputs.registry import build_inputs, finding_inputs
 from assay.findings.lifecycle import empty_state, next_state
 from assay.ingest.stage import IngestOutcome, ingest_all, quarantine_rows, source_columns
 from assay.metrics.compute import metric_history, metric_rows
+from assay.metrics.frameworks import framework_rollup
 from assay.project.models import Project
 from assay.reconcile.assets import reconcile_assets
 from assay.run.as_of import AsOf, as_of_instant
@@ -120,6 +121,9 @@ def _run(engine: Engine, project: Project, project_dir: Path, at: datetime, on_s
             metrics = metric_rows(engine, project, inputs, at, state)
             metrics = engine.create_table("_work_metrics", metrics) if metrics is not None else None
             metric_tables = metric_history(engine, metrics, result.as_of) if metrics is not None else {}
+            rollup = framework_rollup(project, project_dir, inputs.get("coverage"), state, result.as_of)
+            if rollup is not None:
+                metric_tables[w.FRAMEWORK_COVERAGE] = engine.create_table("_work_framework_coverage", rollup)
         with stage("publish"):
             result.status = "success"
             history, current = _results(engine, result, metric_tables, state, assets is not None, inputs)

@@ -25,6 +25,7 @@ METRIC_VALUES = "assay_metric_values"
 METRIC_STATUS = "assay_metric_status"
 METRIC_TRENDS = "assay_metric_trends"
 METRIC_ATTRIBUTION = "assay_metric_attribution"
+FRAMEWORK_COVERAGE = "assay_framework_coverage"
 FINDING_EVENTS = "assay_finding_events"
 FINDINGS = "assay_findings"
 ASSETS = "assay_assets"
@@ -163,6 +164,25 @@ HISTORY: dict[str, ibis.Schema] = {
             "rate": "float64",
             "rate_effect": "float64",
             "mix_effect": "float64",
+        }
+    ),
+    FRAMEWORK_COVERAGE: ibis.schema(
+        {
+            "run_id": "string",
+            "as_of": "date",
+            "framework": "string",
+            "framework_name": "string",
+            "level": "string",
+            "function": "string",
+            "requirement": "string",
+            "title": "string",
+            "controls": "string",
+            "in_scope": "int64",
+            "covered": "int64",
+            "coverage": "float64",
+            "ci_low": "float64",
+            "ci_high": "float64",
+            "open_findings": "int64",
         }
     ),
     FINDING_EVENTS: ibis.schema(
