@@ -20,11 +20,12 @@ from tests.conftest import postgres_database
 WEEKS_COMPARED = 2
 
 
-STATISTICS = (w.METRIC_STATUS, w.METRIC_TRENDS, w.METRIC_ATTRIBUTION)
+STATISTICS = (w.METRIC_STATUS, w.METRIC_TRENDS, w.METRIC_ATTRIBUTION, w.FRAMEWORK_COVERAGE)
 
 
 def run_demo(project: Path, engine_url: str, truth: dict) -> tuple[list[dict], list[dict], list[dict]]:
-    """Metric values, findings, and the statistics tables (status, trends, attribution) as rows."""
+    """Metric values, findings, and the statistics tables (status, trends, attribution, framework
+    roll-up) as rows."""
     ws = Workspace.open(project, engine_url)
     try:
         for as_of in truth["as_of_dates"][:WEEKS_COMPARED]:
@@ -41,6 +42,10 @@ def run_demo(project: Path, engine_url: str, truth: dict) -> tuple[list[dict], l
         r.get("dimensions", ""),
         r.get("dimension", ""),
         r.get("group", ""),
+        r.get("framework", ""),
+        r.get("level", ""),
+        r.get("function", ""),
+        r.get("requirement") or "",
         r.get("fingerprint", ""),
     )
     return sorted(values, key=key), sorted(findings, key=key), sorted(stats, key=key)
