@@ -57,7 +57,7 @@ def ran_demo(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_validate_ok_and_bad(tmp_path: Path, demo_dir: Path) -> None:
     ok = assay("validate", str(demo_dir))
-    assert ok.returncode == 0 and "ok acme-demo: 11 sources" in ok.stdout
+    assert ok.returncode == 0 and "ok acme-demo: 12 sources" in ok.stdout
     project = write_tiny(tmp_path / "p", [])
     (project / "assay.yml").write_text((project / "assay.yml").read_text().replace("entity: asset", "entity: assets"))
     bad = assay("validate", str(project))
@@ -84,7 +84,19 @@ def test_metrics_json(ran_demo: Path) -> None:
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     names = {r["metric"] for r in rows}
-    assert names == {"coverage", "open_findings", "mttr_days", "sla_attainment"}
+    assert names == {
+        "coverage",
+        "open_findings",
+        "mttr_days",
+        "sla_attainment",
+        "sla_closed_within",
+        "overdue_findings",
+        "finding_age",
+        "findings_flow",
+        "review_completion",
+        "revocation_rate",
+        "privileged_review_completion",
+    }
     overall = next(r for r in rows if r["metric"] == "coverage" and r["dimensions"] == "{}")
     assert overall["ci_low"] < overall["value"] < overall["ci_high"]
     assert overall["value"] == pytest.approx(overall["numerator"] / overall["denominator"])

@@ -131,7 +131,7 @@ def test_same_seed_gives_identical_bytes(tmp_path: Path) -> None:
     first = generate(tmp_path / "a", assets=800, weeks=3)
     second = generate(tmp_path / "b", assets=800, weeks=3)
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
-    assert len(files) == 12
+    assert len(files) == 13
     assert files == sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
     for rel in files:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel

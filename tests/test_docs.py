@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from assay.cli.app import app
+from assay.findings.inputs.registry import finding_inputs
+from assay.metrics.registry import metric_kinds
 from assay.project import models
 from assay.warehouse import schema
 
@@ -34,10 +36,8 @@ def test_every_project_key_is_documented() -> None:
         models.Access,
         models.FindingRule,
         models.ReportSettings,
-        models.CoverageMetric,
-        models.OpenCountMetric,
-        models.DurationMetric,
-        models.SlaMetric,
+        models.Target,
+        *(kind.options for kind in metric_kinds().values()),
         *models.CHECK_KINDS.values(),
     ):
         for key in model_keys(model) - {"kind"}:
@@ -49,7 +49,8 @@ def test_every_project_key_is_documented() -> None:
 def test_every_check_and_metric_kind_is_documented() -> None:
     words = documented("project-file.md")
     assert set(models.CHECK_KINDS) <= words
-    assert set(models.METRIC_KINDS) <= words
+    assert set(metric_kinds()) <= words
+    assert set(finding_inputs()) <= words
     assert set(models.ENTITY_COLUMNS) <= words
 
 

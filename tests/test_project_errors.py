@@ -116,7 +116,7 @@ def test_metric_kind_unknown(tmp_path: Path) -> None:
 
 def test_metric_field_path_names_the_metric(tmp_path: Path) -> None:
     [problem] = problems(tmp_path, GOOD.replace("by: [control]", "by: [contrl]"))
-    assert ":24: metrics.cov.by.0: Input should be 'control', 'org' or 'asset_type', got 'contrl'" in problem
+    assert ":24: metrics.cov.by.0: 'coverage' has no column 'contrl'; its columns: asset_key, asset_type, name, control" in problem
 
 
 def test_check_argument_missing(tmp_path: Path) -> None:

@@ -16,7 +16,10 @@ import pyarrow as pa
 from assay.checks.kinds import check_identity
 from assay.checks.run import run_checks
 from assay.engine import Engine, connect
+from assay.errors import AssayError
 from assay.ingest.stage import ingest_all
+from assay.metrics.plan import Plan, coverage_plan
+from assay.metrics.registry import metric_kinds
 from assay.project import Project, load_project
 from assay.report.context import Definition, ReportContext
 from assay.run.as_of import AsOf, as_of_instant
@@ -66,6 +69,19 @@ class Workspace:
             t = t.filter(t.status.isin(status))
         return self.engine.to_arrow(t.order_by(ibis.asc("due_at"), "fingerprint"))
 
+    def plan(self, metric: str, target: float | None = None, by: str = "org") -> Plan:
+        """The shortest list of groups (`by`: a coverage column) whose fixing brings the coverage
+        metric `metric` to `target` (default: the metric's own target), on the latest run."""
+        self.require_run()
+        spec = self.project.metrics.get(metric)
+        if spec is None or spec.kind != "coverage":
+            coverage = [n for n, m in self.project.metrics.items() if m.kind == "coverage"]
+            raise AssayError(f"plan works on a coverage metric; this project's: {', '.join(coverage) or 'none'}")
+        goal = target if target is not None else (spec.target.value if spec.target else None)
+        if goal is None:
+            raise AssayError(f"metric {metric!r} has no target: give --target")
+        return coverage_plan(self.engine, by, goal)
+
     def report(self, out_path: Path) -> Path:
         from assay.report.build import build_report
 
@@ -78,7 +94,7 @@ class Workspace:
             title=p.report.title,
             project=p.name,
             engine=self.engine.display_url,
-            metrics=[Definition(n, m.kind, m.description or _default_text(m.kind)) for n, m in p.metrics.items()],
+            metrics=[Definition(n, m.kind, m.description or metric_kinds()[m.kind].description) for n, m in p.metrics.items()],
             findings_rules=[
                 Definition(n, f"from {r.from_}", r.description or f"rows of {r.from_} where {r.where}") for n, r in p.findings.items()
             ],
@@ -91,8 +107,6 @@ class Workspace:
 
     def require_run(self) -> dict:
         """The latest successful run, or an AssayError saying there is none yet."""
-        from assay.errors import AssayError
-
         run = self.latest_run()
         if run is None:
             raise AssayError(f"project {self.project.name!r} has no successful run yet on {self.engine.display_url}; run `assay run` first")
@@ -100,15 +114,6 @@ class Workspace:
 
     def close(self) -> None:
         self.engine.close()
-
-
-def _default_text(kind: str) -> str:
-    return {
-        "coverage": "Share of in-scope assets with fresh evidence of the control (Wilson 95% interval)",
-        "open_count": "Findings open at the as-of instant",
-        "duration": "Days from start to end for items that ended in the window",
-        "sla": "Share of findings remediated within their SLA among those decided in the window",
-    }[kind]
 
 
 def _check_text(check: object) -> str:

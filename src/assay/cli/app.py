@@ -192,6 +192,22 @@ def metrics(
 
 
 @app.command()
+def plan(
+    project: ProjectArg,
+    metric: Annotated[str, typer.Option("--metric", help="A coverage metric of the project")] = "coverage",
+    target: Annotated[float | None, typer.Option("--target", help="Share to reach, e.g. 0.95 (default: the metric's target)")] = None,
+    by: Annotated[str, typer.Option("--by", help="Coverage column to group the fixes by: org, owner_email, asset_type, control")] = "org",
+    engine: EngineOpt = None,
+) -> None:
+    """The shortest list of groups whose fixing brings coverage to the target, with the arithmetic."""
+    ws = Workspace.open(project, engine)
+    try:
+        console.print(output.plan_text(ws.plan(metric, target, by), metric), markup=False, highlight=False)
+    finally:
+        ws.close()
+
+
+@app.command()
 def findings(
     project: ProjectArg,
     format: Annotated[FindingsFormat, typer.Option("--format", help="json or csv")] = FindingsFormat.json,

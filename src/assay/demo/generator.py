@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from assay.demo.reviews import write_reviews
 from assay.errors import AssayError
 
 HOUR = 3_600
@@ -243,6 +244,7 @@ def generate(out_dir: Path, *, assets: int = 20_000, weeks: int = 12, seed: int 
     uncovered, rows_t = _write_telemetry(streams[3], golden, timeline, data_dir / "telemetry")
     orphan_tickets, rows_f = _write_findings(streams[4], golden, people, timeline, data_dir)
     leavers, orphan_accounts, rows_a = _write_access(streams[5], people, timeline, data_dir)
+    rows_r, reviews = write_reviews(data_dir / "access_reviews.csv", timeline.as_of, WEEK, HOUR)
 
     iso = [d.isoformat() for d in dates]
     truth = {
@@ -261,7 +263,8 @@ def generate(out_dir: Path, *, assets: int = 20_000, weeks: int = 12, seed: int 
         "leavers_with_access": dict(zip(iso, leavers, strict=True)),
         "orphan_tickets": orphan_tickets,
         "orphan_accounts": orphan_accounts,
-        "rows": {**rows, **rows_t, **rows_f, **rows_a},
+        "rows": {**rows, **rows_t, **rows_f, **rows_a, "access_reviews": rows_r},
+        "reviews": reviews,
     }
     truth_path.write_text(json.dumps(truth, separators=(",", ":")) + "\n", encoding="utf-8")
     return DemoManifest(as_of_dates=dates, data_dir=data_dir, truth_path=truth_path)

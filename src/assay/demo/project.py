@@ -31,4 +31,8 @@ def write_demo(out: Path, *, assets: int = 20_000, weeks: int = 12, seed: int = 
     out.mkdir(parents=True, exist_ok=True)
     manifest = generate(out, assets=assets, weeks=weeks, seed=seed)
     (out / "assay.yml").write_text(example_project_text(), encoding="utf-8")
+    (out / "frameworks").mkdir(exist_ok=True)
+    for mapping in files("assay.demo").joinpath("frameworks").iterdir():
+        if mapping.name.endswith(".yml"):
+            (out / "frameworks" / mapping.name).write_text(mapping.read_text(encoding="utf-8"), encoding="utf-8")
     return manifest

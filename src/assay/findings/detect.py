@@ -13,15 +13,8 @@ import ibis
 
 from assay.engine import Engine
 from assay.engine.expressions import json_object
+from assay.findings.inputs.registry import finding_inputs
 from assay.project.models import FindingRule
-
-# The readable identity of an entity in each rule input; the fingerprint hashes rule + key.
-ENTITY_KEYS = {"coverage": ("asset_key", "control"), "access": ("email", "system", "role")}
-DETAIL_COLUMNS = {
-    "coverage": ("asset_type", "name", "control", "org", "last_seen_at"),
-    "access": ("email", "system", "role", "privileged", "granted_at", "person_status", "terminated_on", "org"),
-}
-
 
 DETECTION_SCHEMA = ibis.schema(
     {
@@ -52,8 +45,9 @@ def detections(engine: Engine, rules: dict[str, FindingRule], inputs: dict[str, 
             continue
         for column, wanted in rule.where.items():
             t = t.filter(t[column].isin(wanted) if isinstance(wanted, list) else t[column] == wanted)
-        key = t[ENTITY_KEYS[rule.from_][0]].cast("string")
-        for column in ENTITY_KEYS[rule.from_][1:]:
+        spec = finding_inputs()[rule.from_]
+        key = t[spec.entity_key[0]].cast("string")
+        for column in spec.entity_key[1:]:
             key = key + "|" + t[column].cast("string")
         parts.append(
             t.select(
@@ -62,9 +56,9 @@ def detections(engine: Engine, rules: dict[str, FindingRule], inputs: dict[str, 
                 entity_key=key,
                 severity=ibis.literal(rule.severity),
                 owner=t[rule.owner].cast("string") if rule.owner else ibis.null("string"),
-                org=t.org.cast("string"),
+                org=t.org.cast("string") if "org" in spec.schema else ibis.null("string"),
                 due_at=ibis.literal((as_of + rule.sla).date() if rule.sla else None, type="date"),
-                details=json_object({c: t[c].cast("string") for c in DETAIL_COLUMNS[rule.from_]}),
+                details=json_object({c: t[c].cast("string") for c in spec.detail_columns}),
             )
         )
     if not parts:

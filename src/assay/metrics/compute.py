@@ -1,126 +1,93 @@
 """Compute every declared metric for one run as one table of rows for `assay_metric_values`.
 
 Each metric is aggregated at every prefix of its `by` list (overall, by the first dimension,
-by the first two, ...), so a tile, a breakdown and a drill-down all come from one run.
+by the first two, ...), so a tile, a breakdown and a drill-down all come from one run. A kind's
+fixed dimensions (an aging bucket, a period) are part of every grouping.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import ibis
 
 from assay.engine import Engine
 from assay.engine.expressions import json_object
-from assay.ingest.stage import table_name
+from assay.metrics.kind import MetricContext, MetricKind
+from assay.metrics.registry import metric_kinds
+from assay.metrics.stats.series import series_statistics
+from assay.metrics.targets import status, thresholds
 from assay.metrics.wilson import wilson_interval
-from assay.project.models import CoverageMetric, DurationMetric, OpenCountMetric, Project, SlaMetric
+from assay.project.models import MetricBase, Project
+from assay.warehouse import schema as w
 
-Aggregate = Callable[[ibis.Table], dict[str, ibis.Value]]
-UNITS = {"coverage": "ratio", "open_count": "count", "duration": "days", "sla": "ratio"}
-SECONDS_PER_DAY = 86400
+NOT_SET = "(not set)"
+"""The group name of rows whose dimension value is missing, in the attribution."""
 
 
-def metric_rows(engine: Engine, project: Project, coverage: ibis.Table | None, as_of: datetime) -> ibis.Table | None:
+def metric_rows(
+    engine: Engine, project: Project, inputs: dict[str, ibis.Table], as_of: datetime, findings: ibis.Table | None = None
+) -> ibis.Table | None:
+    """Every metric's values at the as-of instant, with targets and statuses (see `metric_history`).
+    `findings` is this run's finding state with its `event` column, for the lifecycle kinds."""
+    ctx = MetricContext(engine, project, as_of, inputs, findings)
+    kinds = metric_kinds()
     parts = []
     for name, metric in project.metrics.items():
-        if isinstance(metric, CoverageMetric):
-            if coverage is None:
-                continue
-            base, aggregate = coverage, _rate(lambda t: t.covered)
-        elif isinstance(metric, OpenCountMetric):
-            base, aggregate = _open_findings(engine.table(table_name(metric.of)), as_of), _count
-        elif isinstance(metric, DurationMetric):
-            base, aggregate = _closed_in_window(engine.table(table_name(metric.of)), metric, as_of), _duration(metric.stat)
-        else:
-            base, aggregate = _sla_decided(engine.table(table_name(metric.of)), metric, as_of), _rate(lambda t: t.met)
-        parts.extend(_rollup(base, metric.by, aggregate, name, metric.kind))
+        kind = kinds[metric.kind]
+        base = kind.base(ctx, metric)
+        if base is None:
+            continue
+        parts.extend(_rollup(base, kind, metric, name))
     return ibis.union(*parts) if parts else None
 
 
-def _rollup(base: ibis.Table, by: Sequence[str], aggregate: Aggregate, name: str, kind: str) -> list[ibis.Table]:
+def metric_history(engine: Engine, rows: ibis.Table, as_of: date) -> dict[str, ibis.Table]:
+    """This run's rows of `assay_metric_values`, of `assay_metric_status` (metrics with a target),
+    and the series statistics (`assay_metric_trends`, `assay_metric_attribution`), each computed
+    into a work table so that publishing only copies rows."""
+    day = ibis.literal(as_of)
+    values = rows.select(*[c for c in w.HISTORY[w.METRIC_VALUES].names if c not in ("run_id", "as_of")]).mutate(as_of=day)
+    statuses = rows.filter(rows.status.notnull()).select("metric", "dimensions", "value", "target", "warn", "fail", "status")
+    out = {w.METRIC_VALUES: values, w.METRIC_STATUS: statuses.mutate(as_of=day)}
+    for name, table in series_statistics(engine, rows, as_of).items():
+        out[name] = engine.create_table(f"_work_{name}", table.mutate(as_of=day))
+    return out
+
+
+def _rollup(base: ibis.Table, kind: MetricKind, metric: MetricBase, name: str) -> list[ibis.Table]:
+    fixed = kind.fixed_dimensions(metric)
+    aggregate = kind.aggregate(metric)
     out = []
-    for depth in range(len(by) + 1):
-        group = by[:depth]
+    for depth in range(len(metric.by) + 1):
+        group = [*fixed, *[d for d in metric.by[:depth] if d not in fixed]]
         agg = base.group_by(group).aggregate(**aggregate(base)) if group else base.aggregate(**aggregate(base))
         dims = json_object({d: agg[d].cast("string") for d in sorted(group)})
-        low, high = (
-            wilson_interval(agg.numerator, agg.denominator) if UNITS[kind] == "ratio" else (ibis.null("float64"), ibis.null("float64"))
-        )
+        if kind.unit == "ratio":
+            low, high = wilson_interval(agg.numerator, agg.denominator)
+        else:
+            low, high = ibis.null("float64"), ibis.null("float64")
+        value = agg.value.cast("float64")
+        attributed = kind.unit == "ratio" and depth == 1 and not fixed
+        target = metric.target
+        warn, fail = thresholds(target) if target else (None, None)
         out.append(
             agg.select(
                 metric=ibis.literal(name),
-                kind=ibis.literal(kind),
+                kind=ibis.literal(kind.name),
                 dimensions=dims,
-                value=agg.value.cast("float64"),
+                value=value,
                 numerator=agg.numerator.cast("float64"),
                 denominator=agg.denominator.cast("float64"),
                 ci_low=low.cast("float64"),
                 ci_high=high.cast("float64"),
-                unit=ibis.literal(UNITS[kind]),
+                unit=ibis.literal(kind.unit),
+                target=ibis.literal(target.value if target else None, type="float64"),
+                warn=ibis.literal(warn, type="float64"),
+                fail=ibis.literal(fail, type="float64"),
+                status=status(value, target, kind.higher_is_better) if target else ibis.null("string"),
+                attr_dimension=ibis.literal(group[0] if attributed else None, type="string"),
+                attr_group=agg[group[0]].cast("string").fill_null(NOT_SET) if attributed else ibis.null("string"),
             )
         )
     return out
-
-
-def _rate(success: Callable[[ibis.Table], ibis.BooleanValue]) -> Aggregate:
-    def aggregate(t: ibis.Table) -> dict[str, ibis.Value]:
-        hits = ibis.ifelse(success(t), 1, 0).sum()
-        n = t.count()
-        return {"numerator": hits, "denominator": n, "value": hits.cast("float64") / n.nullif(0).cast("float64")}
-
-    return aggregate
-
-
-def _count(t: ibis.Table) -> dict[str, ibis.Value]:
-    n = t.count()
-    return {"numerator": n, "denominator": ibis.null("int64"), "value": n}
-
-
-def _duration(stat: str) -> Aggregate:
-    def aggregate(t: ibis.Table) -> dict[str, ibis.Value]:
-        days = t.days
-        value = {"median": days.quantile(0.5), "p90": days.quantile(0.9), "mean": days.mean()}[stat]
-        return {"numerator": ibis.null("float64"), "denominator": t.count(), "value": value}
-
-    return aggregate
-
-
-def _epoch(value: ibis.Value) -> ibis.NumericValue:
-    return value.epoch_seconds().cast("int64")
-
-
-def _open_findings(t: ibis.Table, as_of: datetime) -> ibis.Table:
-    at = ibis.literal(as_of)
-    closed = t.closed_at if "closed_at" in t.columns else ibis.null("timestamp")
-    return t.filter((t.opened_at <= at) & (closed.isnull() | (closed > at)))
-
-
-def _closed_in_window(t: ibis.Table, metric: DurationMetric, as_of: datetime) -> ibis.Table:
-    start, end = t[metric.start], t[metric.end]
-    keep = start.notnull() & end.notnull() & (end <= ibis.literal(as_of)) & (end >= start)
-    if metric.window is not None:
-        keep = keep & (end > ibis.literal(as_of - metric.window))
-    t = t.filter(keep)
-    return t.mutate(days=(_epoch(t[metric.end]) - _epoch(t[metric.start])).cast("float64") / SECONDS_PER_DAY)
-
-
-def _sla_decided(t: ibis.Table, metric: SlaMetric, as_of: datetime) -> ibis.Table:
-    """Findings whose SLA outcome became known in the window.
-
-    The outcome is decided when the finding closes before its due time (met), or at the due
-    time if it is still open then (missed): decided_at = min(closed_at, due_at). A finding
-    closed after `as_of` counts as open at `as_of`. Compared as timestamps, to the microsecond.
-    """
-    at = ibis.literal(as_of)
-    t = t.filter(t.severity.isin(list(metric.days)) & t[metric.start].notnull())
-    sla_seconds = ibis.cases(*((t.severity == sev, days * SECONDS_PER_DAY) for sev, days in metric.days.items()))
-    due = t[metric.start] + sla_seconds.as_interval("s")
-    closed = ibis.ifelse(t[metric.end] <= at, t[metric.end], ibis.null("timestamp"))
-    decided = ibis.least(closed.fill_null(due), due)
-    keep = decided <= at
-    if metric.window is not None:
-        keep = keep & (decided > ibis.literal(as_of - metric.window))
-    t = t.mutate(met=(closed.notnull() & (closed <= due)).fill_null(False), _decided=keep)
-    return t.filter(t._decided)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SerializeAsAny, WrapValidator, field_validator, model_validator
 
 from assay.project.durations import Duration
 from assay.project.paths import check_root
@@ -35,33 +35,6 @@ OPTIONAL_ENTITY_COLUMNS: dict[str, dict[str, ColumnType]] = {
     "person": {"termination_date": "date", "org": "string"},
     "grant": {"revoked_at": "timestamp", "privileged": "boolean"},
 }
-
-# The tables finding rules filter, the columns their `where` and `owner` may name, and the types
-# a `where` value must have (validation rejects what the run could not compare).
-FINDING_INPUT_COLUMNS: dict[str, dict[str, ColumnType]] = {
-    "coverage": {
-        "asset_key": "string",
-        "asset_type": "string",
-        "name": "string",
-        "control": "string",
-        "covered": "boolean",
-        "last_seen_at": "timestamp",
-        "owner_email": "string",
-        "org": "string",
-    },
-    "access": {
-        "email": "string",
-        "system": "string",
-        "role": "string",
-        "privileged": "boolean",
-        "granted_at": "timestamp",
-        "person_known": "boolean",
-        "person_status": "string",
-        "terminated_on": "date",
-        "org": "string",
-    },
-}
-FINDING_INPUT_VALUES: dict[tuple[str, str], tuple[str, ...]] = {("access", "person_status"): ("active", "terminated", "unknown")}
 
 
 class Strict(BaseModel):
@@ -260,54 +233,70 @@ class Check(Strict):
         return {"kind": kind, "spec": CHECK_KINDS[kind].model_validate(args)}
 
 
-class CoverageMetric(Strict):
-    kind: Literal["coverage"]
-    by: list[Literal["control", "org", "asset_type"]] = Field(default_factory=list)
-    description: str = ""
+class Target(Strict):
+    """A goal for a metric and the thresholds that turn each value into a status.
+
+    A value at least as good as `warn` is on track, one worse than `fail` is off track, anything
+    between is at risk. "Good" follows the kind's direction, or `direction` for kinds without one.
+    """
+
+    value: float
+    warn: float | None = None
+    """Default: `value` (on track only when the goal is met)."""
+    fail: float | None = None
+    """Default: `warn` (no at-risk band)."""
+    direction: Literal["higher", "lower"] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return {"value": value} if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
-class OpenCountMetric(Strict):
-    kind: Literal["open_count"]
-    of: str
+class MetricBase(Strict):
+    """What every metric kind takes; each kind's module (`assay.metrics.kinds`) adds its options."""
+
+    kind: str
     by: list[str] = Field(default_factory=list)
     description: str = ""
+    target: Target | None = None
 
 
-class DurationMetric(Strict):
-    kind: Literal["duration"]
-    of: str
-    start: str = "opened_at"
-    end: str = "closed_at"
-    stat: Literal["median", "p90", "mean"] = "median"
-    window: Duration | None = None
-    by: list[str] = Field(default_factory=list)
-    description: str = ""
+def _metric_of_kind(value: Any, handler: Any) -> MetricBase:
+    from assay.metrics.registry import metric_kinds
+
+    kinds = metric_kinds()
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    if kind is None:
+        raise ValueError(f"a metric needs a kind; one of: {', '.join(kinds)}")
+    if kind not in kinds:
+        raise ValueError(f"unknown metric kind {kind!r}; expected one of: {', '.join(kinds)}")
+    options: MetricBase = kinds[kind].options.model_validate(value)
+    return options
 
 
-class SlaMetric(Strict):
-    kind: Literal["sla"]
-    of: str
-    days: dict[Severity, int]
-    start: str = "opened_at"
-    end: str = "closed_at"
-    window: Duration | None = None
-    by: list[str] = Field(default_factory=list)
-    description: str = ""
-
-
-Metric = Annotated[CoverageMetric | OpenCountMetric | DurationMetric | SlaMetric, Field(discriminator="kind")]
-METRIC_KINDS = ("coverage", "open_count", "duration", "sla")
+Metric = Annotated[SerializeAsAny[MetricBase], WrapValidator(_metric_of_kind)]
+"""A metric validated by its kind's options model, looked up in the registry by `kind`."""
 
 
 class FindingRule(Strict):
-    """A condition on the coverage matrix or the access table that opens a tracked finding."""
+    """A condition on a finding input (`assay.findings.inputs`) that opens a tracked finding."""
 
-    from_: Literal["coverage", "access"] = Field(alias="from")
+    from_: str = Field(alias="from")
     where: dict[str, Any] = Field(min_length=1)
     severity: Severity = "medium"
     sla: Duration | None = None
     owner: str | None = None
     description: str = ""
+
+    @field_validator("from_")
+    @classmethod
+    def _known_input(cls, value: str) -> str:
+        from assay.findings.inputs.registry import finding_inputs
+
+        if value not in finding_inputs():
+            raise ValueError(f"unknown finding input {value!r}; expected one of: {', '.join(finding_inputs())}")
+        return value
 
 
 class ReportSettings(Strict):
@@ -328,9 +317,11 @@ class Project(Strict):
     checks: dict[str, list[Check]] = Field(default_factory=dict)
     metrics: dict[str, Metric] = Field(default_factory=dict)
     findings: dict[str, FindingRule] = Field(default_factory=dict)
+    frameworks: dict[str, str] = Field(default_factory=dict)
+    """Framework name → mapping file of its requirements to controls (`assay.metrics.frameworks`)."""
     report: ReportSettings = Field(default_factory=ReportSettings)
 
-    @field_validator("sources", "controls", "metrics", "findings")
+    @field_validator("sources", "controls", "metrics", "findings", "frameworks")
     @classmethod
     def _identifier_names(cls, value: dict[str, Any]) -> dict[str, Any]:
         for name in value:

@@ -67,7 +67,16 @@ def build_report(engine: Engine, context: ReportContext, out_path: Path) -> Path
         "run_count": len(runs),
         "failed_attempt": attempt if attempt.status != "success" else None,
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "tiles": view.kpi_tiles(overall, runs, context.metrics),
+        "tiles": view.with_statistics(
+            view.kpi_tiles(overall, runs, context.metrics, queries.overall_statuses(engine, latest.run_id)),
+            queries.overall_trends(engine, latest.run_id),
+            {r["metric"]: r["unit"] for r in overall if r["run_id"] == latest.run_id},
+        ),
+        "attributions": view.attributions(queries.attribution(engine, latest.run_id)),
+        "frameworks": view.frameworks(queries.framework_coverage(engine, latest.run_id)),
+        "metric_tables": view.metric_tables(
+            queries.metric_values_of(engine, latest.run_id, [d.name for d in context.metrics]), context.metrics
+        ),
         "heatmaps": view.coverage_heatmaps(breakdown),
         "uncovered": queries.uncovered_assets(engine),
         "rule_counts": view.rule_counts(queries.findings_by_rule_status(engine)),

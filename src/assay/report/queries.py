@@ -80,6 +80,90 @@ def overall_metrics(engine: Engine) -> Rows:
     return _rows(engine, expr)
 
 
+def overall_statuses(engine: Engine, run_id: str) -> Rows:
+    """One run's target statuses of overall values (metrics with a `target` only)."""
+    if not engine.exists(S.METRIC_STATUS):
+        return []
+    ms = engine.table(S.METRIC_STATUS)
+    return _rows(engine, ms.filter(ms.run_id == run_id, ms.dimensions == "{}").select("metric", "target", "warn", "fail", "status"))
+
+
+def overall_trends(engine: Engine, run_id: str) -> Rows:
+    """One run's statistics of overall values: change vs the previous run, trend, anomaly."""
+    if not engine.exists(S.METRIC_TRENDS):
+        return []
+    mt = engine.table(S.METRIC_TRENDS)
+    return _rows(
+        engine,
+        mt.filter(mt.run_id == run_id, mt.dimensions == "{}").select(
+            "metric",
+            "change",
+            "change_low",
+            "change_high",
+            "change_p",
+            "within_noise",
+            "runs",
+            "mk_p",
+            "sen_slope",
+            "trend",
+            "robust_z",
+            "anomaly",
+        ),
+    )
+
+
+def attribution(engine: Engine, run_id: str) -> Rows:
+    """One run's change attribution, the TOP_N groups of each metric that moved it most."""
+    if not engine.exists(S.METRIC_ATTRIBUTION):
+        return []
+    a = engine.table(S.METRIC_ATTRIBUTION)
+    a = a.filter(a.run_id == run_id, a.previous_weight.notnull())
+    a = a.mutate(effect=a.rate_effect + a.mix_effect)
+    ranked = a.mutate(rank=ibis.row_number().over(group_by=a.metric, order_by=ibis.desc(a.effect.abs())))
+    return _rows(
+        engine,
+        ranked.filter(ranked["rank"] < TOP_N)
+        .select("metric", "dimension", "group", "previous_rate", "rate", "previous_weight", "weight", "rate_effect", "mix_effect", "effect")
+        .order_by(["metric", ibis.desc(ranked.effect.abs()), "group"]),
+    )
+
+
+def framework_coverage(engine: Engine, run_id: str) -> Rows:
+    """One run's framework roll-up; its size is the mapping's requirements and functions."""
+    if not engine.exists(S.FRAMEWORK_COVERAGE):
+        return []
+    fc = engine.table(S.FRAMEWORK_COVERAGE)
+    return _rows(
+        engine,
+        fc.filter(fc.run_id == run_id)
+        .select(
+            "framework",
+            "framework_name",
+            "level",
+            "function",
+            "requirement",
+            "title",
+            "controls",
+            "in_scope",
+            "covered",
+            "coverage",
+            "ci_low",
+            "ci_high",
+            "open_findings",
+        )
+        .order_by(["framework", "function", "level", "requirement"]),
+    )
+
+
+def metric_values_of(engine: Engine, run_id: str, metrics: list[str]) -> Rows:
+    """One run's values of the named metrics, every dimension (used for table-display kinds,
+    whose size is their buckets or periods times the `by` prefixes)."""
+    if not metrics or not engine.exists(S.METRIC_VALUES):
+        return []
+    mv = engine.table(S.METRIC_VALUES)
+    return _rows(engine, mv.filter(mv.run_id == run_id, mv.metric.isin(metrics)).select("metric", "dimensions", "value", "unit"))
+
+
 def metric_breakdown(engine: Engine, run_id: str, kinds: tuple[str, ...]) -> Rows:
     """One run's values by dimension for the given kinds; its size is the dimension cardinality."""
     if not engine.exists(S.METRIC_VALUES):

@@ -14,12 +14,10 @@ from itertools import pairwise
 from typing import Any
 
 from assay.findings.lifecycle import OPEN_STATUSES
+from assay.metrics.registry import metric_kinds
 from assay.report import formatting as fmt
 from assay.report.context import Definition
 from assay.report.queries import Rows, Run
-
-HIGHER_IS_BETTER = {"coverage": True, "sla": True, "open_count": False, "duration": False}
-"""Which way is good for each metric kind; a kind not listed is shown without a verdict."""
 
 STATUS_ORDER = ("new", "open", "reopened", "resolved")
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
@@ -69,12 +67,23 @@ class Tile:
     """good / bad (depends on the kind's direction), flat, neutral (kind without a direction), none."""
     interval: str = ""
     n: str = ""
+    status: str = ""
+    """on track / at risk / off track against the metric's target; empty without one."""
+    target: str = ""
+    noise: str = ""
+    """For rates: whether the change since the previous run is within noise (Newcombe interval)."""
+    trend: str = ""
+    """The Mann-Kendall verdict with Sen's slope, e.g. "rising 0.4 pp/week, p = 0.01"."""
+    anomaly: str = ""
 
 
 def _tone(change_shown: float, kind: str) -> str:
-    if kind not in HIGHER_IS_BETTER:
+    """Which way is good comes from the kind (`assay.metrics.kinds`); a kind without a direction,
+    or one this release does not know, is shown without a verdict."""
+    known = metric_kinds().get(kind)
+    if known is None or known.higher_is_better is None:
         return "neutral"
-    return "good" if (change_shown > 0) == HIGHER_IS_BETTER[kind] else "bad"
+    return "good" if (change_shown > 0) == known.higher_is_better else "bad"
 
 
 def _tile(metric: str, definition: Definition | None, now: dict[str, Any] | None, before: dict[str, Any] | None) -> Tile:
@@ -96,18 +105,185 @@ def _tile(metric: str, definition: Definition | None, now: dict[str, Any] | None
     return replace(tile, change=change, change_text=fmt.delta(change, unit), arrow=arrow, tone=_tone(shown, now["kind"]))
 
 
-def kpi_tiles(overall: Rows, runs: list[Run], definitions: list[Definition]) -> list[Tile]:
+def kpi_tiles(overall: Rows, runs: list[Run], definitions: list[Definition], statuses: Rows | None = None) -> list[Tile]:
     """Defined metrics first in the project's order, then any other metric the run produced.
 
     A defined metric without a value this run still gets a tile: a KPI that silently vanishes
-    from a weekly report is worse than one that says it has no value.
+    from a weekly report is worse than one that says it has no value. Metrics shown as tables
+    (a kind whose every value has a fixed dimension, such as aging buckets) get no tile.
     """
     latest = runs[-1].run_id
     previous = runs[-2].run_id if len(runs) > 1 else None
     by_key = {(r["run_id"], r["metric"]): r for r in overall}
-    defined = {d.name: d for d in definitions}
+    defined = {d.name: d for d in definitions if _display(d.kind) == "tile"}
     produced = sorted(m for (run_id, m) in by_key if run_id == latest and m not in defined)
-    return [_tile(m, defined.get(m), by_key.get((latest, m)), by_key.get((previous, m))) for m in [*defined, *produced]]
+    status = {r["metric"]: r for r in statuses or []}
+    tiles = [_tile(m, defined.get(m), by_key.get((latest, m)), by_key.get((previous, m))) for m in [*defined, *produced]]
+    return [_with_status(t, status.get(t.metric), by_key.get((latest, t.metric))) for t in tiles]
+
+
+def with_statistics(tiles: list[Tile], trends: Rows, units: dict[str, str]) -> list[Tile]:
+    """Add each tile's noise verdict, trend and anomaly flag from `assay_metric_trends`."""
+    by_metric = {r["metric"]: r for r in trends}
+    out = []
+    for tile in tiles:
+        r = by_metric.get(tile.metric)
+        if r is None:
+            out.append(tile)
+            continue
+        out.append(replace(tile, noise=noise_text(r), trend=trend_text(r, units.get(tile.metric, "count")), anomaly=anomaly_text(r)))
+    return out
+
+
+def p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
+
+
+def noise_text(r: dict[str, Any]) -> str:
+    if r["within_noise"] is None:
+        return ""
+    interval = f"95% CI of the change {fmt.delta(r['change_low'], 'ratio')} to {fmt.delta(r['change_high'], 'ratio')}"
+    if r["within_noise"]:
+        return f"change within noise ({interval})"
+    return (
+        f"change beyond noise, {p_text(r['change_p'])} ({interval})"
+        if fmt.is_number(r["change_p"])
+        else f"change beyond noise ({interval})"
+    )
+
+
+def trend_text(r: dict[str, Any], unit: str) -> str:
+    """ "rising 0.4 pp/week, p = 0.01" or "no trend (6 runs, p = 0.41)"; empty below 4 runs."""
+    if r["trend"] is None:
+        return ""
+    if r["trend"] == "no trend":
+        return f"no trend ({r['runs']} runs, {p_text(r['mk_p'])})"
+    scale, suffix = fmt.delta_step(unit)
+    slope = abs(r["sen_slope"] * scale) if fmt.is_number(r["sen_slope"]) else 0.0
+    return f"{r['trend']} {slope:,.1f}{suffix}/week, {p_text(r['mk_p'])} ({r['runs']} runs)"
+
+
+def anomaly_text(r: dict[str, Any]) -> str:
+    if not r["anomaly"]:
+        return ""
+    return f"unusual for this series (robust z = {r['robust_z']:+.1f})".replace("-", fmt.MINUS)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Which groups moved one rate metric since the previous run, largest contribution first."""
+
+    metric: str
+    dimension: str
+    rows: list[dict[str, str]]
+
+
+def attributions(rows: Rows) -> list[Attribution]:
+    out: dict[str, Attribution] = {}
+    for r in rows:
+        shaped = {
+            "group": r["group"],
+            "rate": f"{fmt.percent(r['previous_rate'])} → {fmt.percent(r['rate'])}",
+            "share": f"{fmt.percent(r['previous_weight'])} → {fmt.percent(r['weight'])}",
+            "rate_effect": fmt.delta(r["rate_effect"], "ratio"),
+            "mix_effect": fmt.delta(r["mix_effect"], "ratio"),
+            "effect": fmt.delta(r["effect"], "ratio"),
+        }
+        out.setdefault(r["metric"], Attribution(r["metric"], r["dimension"], [])).rows.append(shaped)
+    return list(out.values())
+
+
+@dataclass(frozen=True)
+class Framework:
+    """One framework's roll-up: per function its total row, then its requirements."""
+
+    name: str
+    rows: list[dict[str, Any]]
+
+
+def frameworks(rows: Rows) -> list[Framework]:
+    """Functions in name order, each followed by its requirements; every row shaped for a table
+    line with a heat colour, so the page reads like the coverage heat map."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        shaped = {
+            **r,
+            "rate": fmt.percent(r["coverage"]),
+            "interval": fmt.interval(r["ci_low"], r["ci_high"]),
+            "colour": heat_colour(r["coverage"]) if fmt.is_number(r["coverage"]) else "transparent",
+        }
+        out.setdefault(r["framework_name"] or r["framework"], []).append(shaped)
+    shaped_frameworks = []
+    for name, mine in out.items():
+        functions = sorted({r["function"] for r in mine})
+        ordered = []
+        for function in functions:
+            ordered += [r for r in mine if r["function"] == function and r["level"] == "function"]
+            ordered += sorted(
+                (r for r in mine if r["function"] == function and r["level"] == "requirement"), key=lambda r: r["requirement"]
+            )
+        shaped_frameworks.append(Framework(name, ordered))
+    return shaped_frameworks
+
+
+def _display(kind: str) -> str:
+    known = metric_kinds().get(kind)
+    return known.display if known is not None else "tile"
+
+
+def _with_status(tile: Tile, status: dict[str, Any] | None, now: dict[str, Any] | None) -> Tile:
+    if status is None or now is None:
+        return tile
+    return replace(tile, status=status["status"] or "", target=f"target {fmt.value(status['target'], now['unit'])}")
+
+
+# --- metrics shown as tables (aging buckets, flow per period) ------------------------------
+
+
+@dataclass(frozen=True)
+class MetricTable:
+    """One table-display metric this run, by its fixed dimensions only: one row per key, and
+    one column per `measure` when the kind has measures (flow), else one value column."""
+
+    metric: str
+    definition: str
+    key_names: list[str]
+    columns: list[str]
+    rows: list[tuple[list[str], list[str]]]
+
+
+def _natural(text: str) -> tuple[int, int, str]:
+    """Buckets and periods in reading order: `0-30` < `31-60` < `>90`, ISO dates as text."""
+    digits = "".join(c for c in text.split("-")[0] if c.isdigit())
+    if text.startswith(">"):
+        return (1, 0, text)
+    return (0, int(digits) if digits and not text[:4].isdigit() else 0, text)
+
+
+def metric_tables(rows: Rows, definitions: list[Definition]) -> list[MetricTable]:
+    """`rows` are this run's values of table-display metrics; each metric's table uses the rows
+    with the fewest dimensions (its fixed ones), the prefixes of `by` being drill-downs."""
+    out = []
+    for d in definitions:
+        if _display(d.kind) != "table":
+            continue
+        mine = [{**r, "dims": dimensions(r["dimensions"])} for r in rows if r["metric"] == d.name]
+        if not mine:
+            continue
+        fewest = min(len(r["dims"]) for r in mine)
+        mine = [r for r in mine if len(r["dims"]) == fewest]
+        keys = sorted(k for k in mine[0]["dims"] if k != "measure")
+        measures = sorted({r["dims"]["measure"] for r in mine if "measure" in r["dims"]})
+        columns = measures or ["value"]
+        cells: dict[tuple[str, ...], dict[str, str]] = {}
+        unit = mine[0]["unit"]
+        for r in mine:
+            key = tuple(r["dims"][k] for k in keys)
+            cells.setdefault(key, {})[r["dims"].get("measure", "value")] = fmt.value(r["value"], unit)
+        ordered = sorted(cells, key=lambda k: [_natural(part) for part in k])
+        table_rows = [(list(k), [cells[k].get(c, fmt.count(0)) for c in columns]) for k in ordered]
+        out.append(MetricTable(d.name, d.text, keys, columns, table_rows))
+    return out
 
 
 # --- coverage heat map ------------------------------------------------------------------

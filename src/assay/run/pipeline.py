@@ -1,4 +1,4 @@
-"""Execute a project at one as-of instant: ingest → reconcile → checks → metrics → findings → publish.
+"""Execute a project at one as-of instant: ingest → reconcile → checks → findings → metrics → publish.
 
 Every stage computes into work tables; only `publish` touches history, all at once (see
 `assay.run.publish`), and a failure anywhere records the run as failed and changes nothing else.
@@ -24,13 +24,14 @@ from assay.checks.run import run_checks
 from assay.engine import Engine
 from assay.errors import AssayError, RunError, RunLockedError
 from assay.findings.detect import detections
+from assay.findings.inputs.base import BuildContext
+from assay.findings.inputs.registry import build_inputs, finding_inputs
 from assay.findings.lifecycle import empty_state, next_state
 from assay.ingest.stage import IngestOutcome, ingest_all, quarantine_rows, source_columns
-from assay.metrics.compute import metric_rows
+from assay.metrics.compute import metric_history, metric_rows
+from assay.metrics.frameworks import framework_rollup
 from assay.project.models import Project
-from assay.reconcile.access import access_table
 from assay.reconcile.assets import reconcile_assets
-from assay.reconcile.coverage import coverage_matrix
 from assay.run.as_of import AsOf, as_of_instant
 from assay.run.lock import run_lock
 from assay.run.publish import publish
@@ -39,7 +40,7 @@ from assay.warehouse import schema as w
 from assay.warehouse.history import latest_run, next_run_seq
 from assay.warehouse.setup import SCRATCH_PREFIXES, clear_dead_runs, prepare_warehouse
 
-STAGES = ("ingest", "reconcile", "checks", "metrics", "findings", "publish")
+STAGES = ("ingest", "reconcile", "checks", "findings", "metrics", "publish")
 StageCallback = Callable[[str], None]
 
 
@@ -107,25 +108,25 @@ def _run(engine: Engine, project: Project, project_dir: Path, at: datetime, on_s
     try:
         with stage("ingest"):
             result.accounting = ingest_all(engine, project_dir, project.sources, project.data_roots)
-        inputs: dict[str, ibis.Table] = {}
         with stage("reconcile"):
             assets = reconcile_assets(engine, project.reconcile.assets, project.sources) if project.reconcile else None
-            if assets is not None and project.controls:
-                inputs["coverage"] = engine.scratch("_work_coverage", coverage_matrix(engine, assets.golden, project.controls, at))
-            if project.access:
-                inputs["access"] = engine.scratch("_work_access", access_table(engine, project.access, project.sources, at))
+            inputs = build_inputs(BuildContext(engine, project, at, assets.golden if assets else None))
         with stage("checks"):
             result.checks = run_checks(engine, project, at)
-        with stage("metrics"):
-            metrics = metric_rows(engine, project, inputs.get("coverage"), at)
-            metrics = engine.scratch("_work_metrics", metrics) if metrics is not None else None
         with stage("findings"):
             previous = engine.table(w.FINDINGS) if engine.exists(w.FINDINGS) else empty_state()
             detected = detections(engine, project.findings, inputs, at)
             state = engine.scratch("_work_findings", next_state(previous, detected, result.run_id, as_of))
+        with stage("metrics"):
+            metrics = metric_rows(engine, project, inputs, at, state)
+            metrics = engine.scratch("_work_metrics", metrics) if metrics is not None else None
+            metric_tables = metric_history(engine, metrics, result.as_of) if metrics is not None else {}
+            rollup = framework_rollup(project, project_dir, inputs.get("coverage"), state, result.as_of)
+            if rollup is not None:
+                metric_tables[w.FRAMEWORK_COVERAGE] = engine.scratch("_work_framework_coverage", rollup)
         with stage("publish"):
             result.status = "success"
-            history, current = _results(engine, result, metrics, state, assets is not None, inputs)
+            history, current = _results(engine, result, metric_tables, state, assets is not None, inputs)
             publish(engine, _run_row(engine, project, result, started, error=None), history, current)
         return result
     except Exception as exc:
@@ -140,7 +141,12 @@ def _failed_stage(result: RunResult) -> str:
 
 
 def _results(
-    engine: Engine, result: RunResult, metrics: ibis.Table | None, state: ibis.Table, has_assets: bool, inputs: dict[str, ibis.Table]
+    engine: Engine,
+    result: RunResult,
+    metric_tables: dict[str, ibis.Table],
+    state: ibis.Table,
+    has_assets: bool,
+    inputs: dict[str, ibis.Table],
 ) -> tuple[dict[str, ibis.Table], dict[str, ibis.Table]]:
     """This run's history rows and state versions by warehouse table, for `publish`."""
     accounting = pa.Table.from_pylist(
@@ -156,8 +162,7 @@ def _results(
     history[w.SOURCE_COLUMNS] = ibis.memtable(source_columns(result.accounting))
     if result.checks is not None and result.checks.num_rows:
         history[w.CHECK_RESULTS] = ibis.memtable(result.checks)
-    if metrics is not None:
-        history[w.METRIC_VALUES] = metrics.mutate(as_of=ibis.literal(result.as_of))
+    history |= metric_tables
     events = state.filter(state.event.notnull())
     history[w.FINDING_EVENTS] = events.select("fingerprint", "rule", "event", "severity", as_of=ibis.literal(result.as_of))
     current = {w.FINDINGS: state.drop("event")}
@@ -168,10 +173,8 @@ def _results(
             w.OWNER_CONFLICTS: engine.table("_work_owner_conflicts"),
             w.ONLY_IN_SOURCE: engine.table("_work_only_in_source"),
         }
-    if "coverage" in inputs:
-        current[w.COVERAGE] = inputs["coverage"]
-    if "access" in inputs:
-        current[w.ACCESS] = inputs["access"]
+    for name, table in inputs.items():
+        current[finding_inputs()[name].table] = table
     return history, current
 
 

@@ -22,6 +22,10 @@ ROW_ACCOUNTING = "assay_row_accounting"
 QUARANTINE = "assay_quarantine"
 CHECK_RESULTS = "assay_check_results"
 METRIC_VALUES = "assay_metric_values"
+METRIC_STATUS = "assay_metric_status"
+METRIC_TRENDS = "assay_metric_trends"
+METRIC_ATTRIBUTION = "assay_metric_attribution"
+FRAMEWORK_COVERAGE = "assay_framework_coverage"
 FINDING_EVENTS = "assay_finding_events"
 FINDINGS = "assay_findings"
 ASSETS = "assay_assets"
@@ -107,6 +111,78 @@ HISTORY: dict[str, ibis.Schema] = {
             "ci_low": "float64",
             "ci_high": "float64",
             "unit": "string",
+        }
+    ),
+    METRIC_STATUS: ibis.schema(
+        {
+            "run_id": "string",
+            "as_of": "date",
+            "metric": "string",
+            "dimensions": "string",
+            "value": "float64",
+            "target": "float64",
+            "warn": "float64",
+            "fail": "float64",
+            "status": "string",
+        }
+    ),
+    METRIC_TRENDS: ibis.schema(
+        {
+            "run_id": "string",
+            "as_of": "date",
+            "metric": "string",
+            "dimensions": "string",
+            "value": "float64",
+            "previous_value": "float64",
+            "change": "float64",
+            "change_low": "float64",
+            "change_high": "float64",
+            "change_p": "float64",
+            "within_noise": "boolean",
+            "runs": "int64",
+            "mk_s": "float64",
+            "mk_z": "float64",
+            "mk_p": "float64",
+            "sen_slope": "float64",
+            "trend": "string",
+            "robust_z": "float64",
+            "anomaly": "boolean",
+        }
+    ),
+    METRIC_ATTRIBUTION: ibis.schema(
+        {
+            "run_id": "string",
+            "as_of": "date",
+            "metric": "string",
+            "dimension": "string",
+            "group": "string",
+            "numerator": "float64",
+            "denominator": "float64",
+            "previous_weight": "float64",
+            "weight": "float64",
+            "previous_rate": "float64",
+            "rate": "float64",
+            "rate_effect": "float64",
+            "mix_effect": "float64",
+        }
+    ),
+    FRAMEWORK_COVERAGE: ibis.schema(
+        {
+            "run_id": "string",
+            "as_of": "date",
+            "framework": "string",
+            "framework_name": "string",
+            "level": "string",
+            "function": "string",
+            "requirement": "string",
+            "title": "string",
+            "controls": "string",
+            "in_scope": "int64",
+            "covered": "int64",
+            "coverage": "float64",
+            "ci_low": "float64",
+            "ci_high": "float64",
+            "open_findings": "int64",
         }
     ),
     FINDING_EVENTS: ibis.schema(
