@@ -51,7 +51,7 @@ def metric_history(engine: Engine, rows: ibis.Table, as_of: date) -> dict[str, i
     statuses = rows.filter(rows.status.notnull()).select("metric", "dimensions", "value", "target", "warn", "fail", "status")
     out = {w.METRIC_VALUES: values, w.METRIC_STATUS: statuses.mutate(as_of=day)}
     for name, table in series_statistics(engine, rows, as_of).items():
-        out[name] = engine.create_table(f"_work_{name}", table.mutate(as_of=day))
+        out[name] = engine.scratch(f"_work_{name}", table.mutate(as_of=day))
     return out
 
 
