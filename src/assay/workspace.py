@@ -13,8 +13,7 @@ from pathlib import Path
 import ibis
 import pyarrow as pa
 
-from assay.checks.kinds import check_identity
-from assay.checks.run import run_checks
+from assay.checks.run import check_ids, run_checks
 from assay.engine import Engine, connect
 from assay.ingest.stage import ingest_all
 from assay.project import Project, load_project
@@ -83,9 +82,9 @@ class Workspace:
                 Definition(n, f"from {r.from_}", r.description or f"rows of {r.from_} where {r.where}") for n, r in p.findings.items()
             ],
             checks=[
-                Definition(check_identity(s, c), c.kind, c.spec.description or _check_text(c))
+                Definition(check_id, c.kind, c.spec.text())
                 for s, checks in p.checks.items()
-                for c in checks
+                for check_id, c in zip(check_ids(p)[s], checks, strict=True)
             ],
         )
 
@@ -109,8 +108,3 @@ def _default_text(kind: str) -> str:
         "duration": "Days from start to end for items that ended in the window",
         "sla": "Share of findings remediated within their SLA among those decided in the window",
     }[kind]
-
-
-def _check_text(check: object) -> str:
-    spec = check.spec  # type: ignore[attr-defined]
-    return ", ".join(f"{k}={v}" for k, v in spec.model_dump(exclude={"severity", "description"}).items())

@@ -90,15 +90,13 @@ def cross_reference_problems(p: Project) -> list[tuple[KeyPath, str]]:
             need(("checks", sname), sname, None)
             continue
         for i, check in enumerate(checks):
-            spec = check.spec
-            columns = getattr(spec, "columns", None) or [getattr(spec, "column", None)]
-            for column in columns:
-                has_column(("checks", sname, i, check.kind), sname, column)
-            target = getattr(spec, "to", None)
-            if target:
-                tsource, tcolumn = target.split(".")
-                need(("checks", sname, i, check.kind, "to"), tsource, None)
-                has_column(("checks", sname, i, check.kind, "to"), tsource, tcolumn)
+            at = ("checks", sname, i, check.kind)
+            for column in check.spec.columns_read():
+                has_column(at, sname, column)
+            for other, column in check.spec.references():
+                need(at, other, None)
+                if column is not None:
+                    has_column(at, other, column)
     for mname, metric in p.metrics.items():
         if metric.kind == "coverage":
             if not p.controls:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ibis
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the tables below; `assay.warehouse.migrations` upgrades older warehouses."""
 
 SCHEMA = "assay_schema"
@@ -92,6 +92,7 @@ HISTORY: dict[str, ibis.Schema] = {
             "total_rows": "int64",
             "description": "string",
             "samples": "string",
+            "observed": "string",
         }
     ),
     METRIC_VALUES: ibis.schema(

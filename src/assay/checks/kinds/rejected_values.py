@@ -1,0 +1,24 @@
+"""rejected_values: values a column must never take (placeholders, test data)."""
+
+from __future__ import annotations
+
+import ibis
+from pydantic import Field
+
+from assay.checks.kinds._values import Value
+from assay.checks.options import CheckOptions
+from assay.checks.plan import Context, Plan
+from assay.checks.registry import register
+
+
+@register("rejected_values", "a value is in `values`")
+class RejectedValues(CheckOptions):
+    column: str
+    values: list[Value] = Field(min_length=1)
+
+    def describe(self) -> str:
+        return f"{self.column} is never one of {', '.join(map(str, self.values))}"
+
+    def plan(self, t: ibis.Table, ctx: Context) -> Plan:
+        value = t[self.column]
+        return Plan(failing=value.notnull() & value.isin(self.values), judged=value.notnull())

@@ -1,0 +1,52 @@
+"""What a check kind hands the scanner: Ibis expressions, never results.
+
+Row kinds give a failing-row predicate; aggregate kinds give an observed value and a pass
+condition; both go into the source's one aggregate query (`assay.checks.scan`). Kinds that read
+another source, or need a grouped summary judged in Python (a handful of rows), run their own
+bounded query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import ibis
+
+from assay.engine import Engine
+from assay.ingest.stage import table_name
+
+
+@dataclass(frozen=True)
+class Plan:
+    failing: ibis.BooleanValue | None = None
+    """Rows that fail (True); NULL counts as passing."""
+    judged: ibis.BooleanValue | None = None
+    """Rows the check judges, the denominator of `mostly` (default: every row)."""
+    observed: ibis.Scalar | None = None
+    """An aggregate to record as the check's observed value."""
+    passed: ibis.BooleanScalar | None = None
+    """The verdict, when it is not simply "no failing rows" (aggregates, freshness)."""
+    summary: ibis.Table | None = None
+    """A small grouped result (distinct values, a histogram) that `judge` decides on in Python."""
+    judge: Callable[[list[dict[str, Any]]], tuple[bool, Any]] | None = None
+    """(passed, observed value) from the summary's rows."""
+    separate: bool = False
+    """The predicate reads another source: it is counted by its own filter query, not in the scan."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a kind may consult besides the checked table."""
+
+    engine: Engine
+    source: str
+    as_of: datetime
+    previous: dict[str, Any] = field(default_factory=dict)
+    """Observed values of the previous successful run, by check id (for change-since kinds)."""
+
+    def table(self, source: str) -> ibis.Table:
+        """Another loaded source (declared in `references()`, so the loader has checked it exists)."""
+        return self.engine.table(table_name(source))

@@ -1,0 +1,146 @@
+"""All checks on one source as one aggregate query, plus one bounded query per failing check.
+
+Checks are grouped by their `where` filter; each group is one aggregate over the filtered source
+(row predicates become flag columns, counted with `count(where=...)`), and the groups' one-row
+results are cross-joined, so the engine receives a single statement however many checks pass.
+Kinds that read another source or need a grouped summary run their own query (`Plan.separate`,
+`Plan.summary`); a failing check costs one more query for its sample rows.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+
+from assay.checks.expression import bind
+from assay.checks.options import CheckOptions
+from assay.checks.plan import Context, Plan
+from assay.ingest.stage import FILE, table_name
+
+ROW = "_row"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One check's result on one run."""
+
+    passed: bool
+    failing_rows: int | None
+    judged_rows: int | None
+    total_rows: int
+    observed: Any
+    samples: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class _Planned:
+    index: int
+    check: CheckOptions
+    table: ibis.Table
+    plan: Plan
+
+
+def scan_source(ctx: Context, checks: list[CheckOptions]) -> list[Outcome]:
+    """Run `checks` on `ctx.source`; outcomes in the order of `checks`."""
+    base = ctx.engine.table(table_name(ctx.source))
+    planned: list[_Planned] = []
+    groups: dict[str | None, list[int]] = {}
+    for i, check in enumerate(checks):
+        groups.setdefault(check.where, []).append(i)
+    aggregates: list[ibis.Table] = []
+    for g, (where, members) in enumerate(groups.items()):
+        t = base.filter(bind(where, base)) if where else base
+        group = [_Planned(i, checks[i], t, checks[i].plan(t, ctx)) for i in members]
+        planned.extend(group)
+        aggregates.append(_aggregate(g, t, [p for p in group if not p.plan.separate and p.plan.summary is None]))
+    values = _one_row(ctx, aggregates)
+    outcomes = {p.index: _outcome(ctx, p, values, _group_of(groups, p.index)) for p in planned}
+    return [outcomes[i] for i in range(len(checks))]
+
+
+def failing_rows(p: Plan, t: ibis.Table) -> ibis.Table:
+    """The failing rows of a planned check (its predicate may hold window functions, so it is
+    computed as a column before filtering)."""
+    if p.failing is None:
+        raise ValueError("this check judges the table, not rows")
+    if p.separate:
+        return t.filter(p.failing)
+    return t.mutate(_assay_failing=p.failing).filter(ibis._["_assay_failing"]).drop("_assay_failing")
+
+
+def _group_of(groups: dict[str | None, list[int]], index: int) -> int:
+    return next(g for g, members in enumerate(groups.values()) if index in members)
+
+
+def _aggregate(g: int, t: ibis.Table, group: list[_Planned]) -> ibis.Table:
+    flags: dict[str, Any] = {}
+    for p in group:
+        if p.plan.failing is not None:
+            flags[f"_f{p.index}"] = p.plan.failing
+        if p.plan.judged is not None:
+            flags[f"_j{p.index}"] = p.plan.judged
+    m = t.mutate(**flags) if flags else t
+    metrics: dict[str, Any] = {f"n{g}": m.count()}
+    for p in group:
+        if p.plan.failing is not None:
+            metrics[f"f{p.index}"] = m.count(where=m[f"_f{p.index}"])
+        if p.plan.judged is not None:
+            metrics[f"j{p.index}"] = m.count(where=m[f"_j{p.index}"])
+        if p.plan.observed is not None:
+            metrics[f"o{p.index}"] = p.plan.observed
+        if p.plan.passed is not None:
+            metrics[f"p{p.index}"] = p.plan.passed
+    return m.aggregate(**metrics)
+
+
+def _one_row(ctx: Context, aggregates: list[ibis.Table]) -> dict[str, Any]:
+    if not aggregates:
+        return {}
+    joined = functools.reduce(lambda a, b: a.cross_join(b), aggregates)
+    return ctx.engine.to_arrow(joined).to_pylist()[0]
+
+
+def _outcome(ctx: Context, p: _Planned, values: dict[str, Any], group: int) -> Outcome:
+    plan, i = p.plan, p.index
+    total = int(values.get(f"n{group}") or 0) if values else int(ctx.engine.scalar(p.table.count()))
+    failing = judged = None
+    observed: Any = None
+    if plan.summary is not None and plan.judge is not None:
+        passed, observed = plan.judge(ctx.engine.to_arrow(plan.summary).to_pylist())
+        return Outcome(passed, None, None, total, observed, [])
+    if plan.separate:
+        if plan.failing is not None:
+            failing = int(ctx.engine.scalar(p.table.filter(plan.failing).count()))
+        if plan.judged is not None and p.check.mostly is not None:
+            judged = int(ctx.engine.scalar(p.table.filter(plan.judged).count()))
+        observed = ctx.engine.scalar(plan.observed) if plan.observed is not None else None
+        verdict = ctx.engine.scalar(plan.passed) if plan.passed is not None else None
+    else:
+        failing = int(values[f"f{i}"]) if plan.failing is not None else None
+        judged = int(values[f"j{i}"]) if plan.judged is not None else None
+        observed = values.get(f"o{i}")
+        verdict = values.get(f"p{i}") if plan.passed is not None else None
+    if plan.passed is not None:
+        passed = bool(verdict)
+    else:
+        passed = _rows_pass(failing or 0, judged if judged is not None else total, p.check.mostly)
+    samples = _samples(ctx, p) if failing and p.check.samples else []
+    return Outcome(passed, failing, judged, total, observed, samples)
+
+
+def _rows_pass(failing: int, judged: int, mostly: float | None) -> bool:
+    """Without `mostly` any failing row fails the check; with it, the passing share of the judged
+    rows must reach `mostly` (no judged rows: nothing failed)."""
+    if mostly is None or judged == 0:
+        return failing == 0
+    return (judged - failing) / judged >= mostly
+
+
+def _samples(ctx: Context, p: _Planned) -> list[dict[str, Any]]:
+    rows = failing_rows(p.plan, p.table)
+    keep = [c for c in (FILE, ROW, *p.check.columns_read()) if c in rows.columns]
+    picked = rows.select(*keep).order_by([c for c in (FILE, ROW) if c in keep] or keep[:1]).limit(p.check.samples)
+    return ctx.engine.to_arrow(picked).to_pylist()
