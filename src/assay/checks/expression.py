@@ -147,10 +147,12 @@ class _Binder:
     def __init__(self, t: ibis.Table):
         self.t = t
 
-    def value(self, node: exp.Expression) -> Any:  # noqa: PLR0911, PLR0912 - one branch per node type
+    def value(self, node: exp.Expression) -> Any:
         if isinstance(node, exp.Column):
             if node.name not in self.t.columns:
-                raise ExpressionError(f"unknown column {node.name!r}; columns: {', '.join(c for c in self.t.columns if not c.startswith('_'))}")
+                raise ExpressionError(
+                    f"unknown column {node.name!r}; columns: {', '.join(c for c in self.t.columns if not c.startswith('_'))}"
+                )
             return self.t[node.name]
         if isinstance(node, exp.Literal):
             if node.is_string:
@@ -194,7 +196,9 @@ class _Binder:
             return ibis.cases(*cases, else_=self.value(default) if default is not None else None)
         if isinstance(node, exp.If):
             false = node.args.get("false")
-            return ibis.ifelse(self.value(node.this), self.value(node.args["true"]), self.value(false) if false is not None else ibis.null())
+            return ibis.ifelse(
+                self.value(node.this), self.value(node.args["true"]), self.value(false) if false is not None else ibis.null()
+            )
         if type(node) in _BINARY:
             return _BINARY[type(node)](self.value(node.this), self.value(node.expression))
         if type(node) in _FUNC_NODES:

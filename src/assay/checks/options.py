@@ -51,6 +51,7 @@ class CheckOptions(BaseModel):
         for name in ("column", "column_a", "column_b", "columns", "order_by"):
             value = getattr(self, name, None)
             found.extend([value] if isinstance(value, str) else list(value or []))
+        found = [c for c in found if not c.startswith("_")]  # `_row`: the file order, not a column
         if self.where:
             from assay.checks.expression import columns_of
 

@@ -44,8 +44,8 @@ class Context:
     engine: Engine
     source: str
     as_of: datetime
-    previous: dict[str, Any] = field(default_factory=dict)
-    """Observed values of the previous successful run, by check id (for change-since kinds)."""
+    previous_rows: dict[str, int] = field(default_factory=dict)
+    """Rows loaded per source by the previous successful run (for change-since kinds)."""
 
     def table(self, source: str) -> ibis.Table:
         """Another loaded source (declared in `references()`, so the loader has checked it exists)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime
-from typing import Any
 
 import pyarrow as pa
 
@@ -14,7 +13,8 @@ from assay.checks.plan import Context
 from assay.checks.scan import scan_source
 from assay.engine import Engine
 from assay.project.models import Project
-from assay.warehouse.schema import CHECK_RESULTS, HISTORY
+from assay.warehouse.history import latest_run, visible
+from assay.warehouse.schema import CHECK_RESULTS, HISTORY, ROW_ACCOUNTING, RUNS
 
 _WAREHOUSE_SCHEMA = HISTORY[CHECK_RESULTS].to_pyarrow()
 _RESULT_SCHEMA = _WAREHOUSE_SCHEMA.remove(_WAREHOUSE_SCHEMA.get_field_index("run_id"))  # run_id is added on publish
@@ -53,7 +53,17 @@ def check_ids(project: Project) -> dict[str, list[str]]:
     return out
 
 
-def run_checks(engine: Engine, project: Project, as_of: datetime, previous: dict[str, Any] | None = None) -> pa.Table:
+def previous_rows(engine: Engine) -> dict[str, int]:
+    """Rows loaded per source by the latest successful run (empty before the first run)."""
+    run = latest_run(engine) if engine.exists(RUNS) else None
+    if run is None or not engine.exists(ROW_ACCOUNTING):
+        return {}
+    t = visible(engine, ROW_ACCOUNTING)
+    per_source = t.filter(t.run_id == run["run_id"]).group_by("source").aggregate(rows=t.rows_loaded.sum())
+    return {r["source"]: int(r["rows"]) for r in engine.to_arrow(per_source).to_pylist()}
+
+
+def run_checks(engine: Engine, project: Project, as_of: datetime) -> pa.Table:
     """Results as an Arrow table in the column order of `assay_check_results` (minus run_id).
 
     Each source is scanned once for all its checks (`assay.checks.scan`); the results are a
@@ -61,8 +71,9 @@ def run_checks(engine: Engine, project: Project, as_of: datetime, previous: dict
     """
     rows = []
     ids = check_ids(project)
+    before = previous_rows(engine) if project.checks else {}
     for source, checks in project.checks.items():
-        ctx = Context(engine, source, as_of, previous or {})
+        ctx = Context(engine, source, as_of, before)
         outcomes = scan_source(ctx, [c.spec for c in checks])
         for check_id, check, outcome in zip(ids[source], checks, outcomes, strict=True):
             spec = check.spec

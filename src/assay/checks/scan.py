@@ -90,10 +90,16 @@ def _aggregate(g: int, t: ibis.Table, group: list[_Planned]) -> ibis.Table:
         if p.plan.judged is not None:
             metrics[f"j{p.index}"] = m.count(where=m[f"_j{p.index}"])
         if p.plan.observed is not None:
-            metrics[f"o{p.index}"] = p.plan.observed
+            metrics[f"o{p.index}"] = _rebase(p.plan.observed, t, m)
         if p.plan.passed is not None:
-            metrics[f"p{p.index}"] = p.plan.passed
+            metrics[f"p{p.index}"] = _rebase(p.plan.passed, t, m)
     return m.aggregate(**metrics)
+
+
+def _rebase(expr: Any, t: ibis.Table, m: ibis.Table) -> Any:
+    """`expr`, written over `t`, as the same expression over `m` (`t` plus flag columns): Ibis
+    re-points column references itself but not whole-table reductions such as `t.count()`."""
+    return expr.op().replace({t.op(): m.op()}).to_expr() if m is not t else expr
 
 
 def _one_row(ctx: Context, aggregates: list[ibis.Table]) -> dict[str, Any]:

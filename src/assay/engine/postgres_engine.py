@@ -50,7 +50,13 @@ class PostgresEngine(Engine):
             cur.execute(
                 "CREATE OR REPLACE FUNCTION assay_nfkc(v text) RETURNS text AS $$ SELECT normalize(v, NFKC) $$ LANGUAGE sql IMMUTABLE"
             )
+            cur.execute(
+                "CREATE OR REPLACE FUNCTION assay_json_valid(v text) RETURNS boolean AS $$ "
+                "BEGIN PERFORM v::json; RETURN v IS NOT NULL; EXCEPTION WHEN others THEN RETURN false; END; "
+                "$$ LANGUAGE plpgsql IMMUTABLE"
+            )
         self._md5 = builtin_function("md5", (dt.string,), dt.string)
+        self._json_valid = builtin_function("assay_json_valid", (dt.string,), dt.boolean)
         self._nfkc = builtin_function("assay_nfkc", (dt.string,), dt.string)
 
     def try_cast(self, expr: ibis.Value, dtype: dt.DataType | str) -> ibis.Value:
@@ -62,6 +68,13 @@ class PostgresEngine(Engine):
 
     def md5(self, expr: ibis.Value) -> ibis.Value:
         return self._md5(expr)
+
+    def json_valid(self, expr: ibis.StringValue) -> ibis.BooleanValue:
+        return ibis.ifelse(expr.isnull(), ibis.null(), self._json_valid(expr))
+
+    def parses_as(self, expr: ibis.StringValue, strftime: str) -> ibis.BooleanValue:
+        """PostgreSQL's `to_timestamp` accepts what the format does not describe, so no check here."""
+        raise NotImplementedError("postgres cannot check a strftime format strictly; run datetime_format checks on DuckDB or Spark")
 
     def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
         """Native `normalize(text, NFKC)` (PostgreSQL 13+, UTF-8 databases), via a SQL wrapper

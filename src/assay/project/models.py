@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SerializeAsAny, field_validator, model_validator
 
 from assay.checks.options import CheckOptions
-
 from assay.project.durations import Duration
 from assay.project.paths import check_root
 from assay.project.reader_options import CsvOptions, DatabaseSource, ExcelOptions

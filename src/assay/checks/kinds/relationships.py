@@ -35,5 +35,5 @@ class Relationships(CheckOptions):
         if not self.both:
             return Plan(failing=failing, judged=value.notnull(), separate=True)
         missing_here = target.filter(target[column].notnull() & ~target[column].isin(t[self.column])).count()
-        passed = (missing_here == 0) & (t.filter(failing).count() == 0)
+        passed = (missing_here.as_scalar() == 0) & (t.filter(failing).count() == 0)
         return Plan(failing=failing, judged=value.notnull(), separate=True, observed=missing_here, passed=passed)

@@ -1,0 +1,27 @@
+"""between: values lie within bounds (numbers, dates, timestamps), inclusive unless strict."""
+
+from __future__ import annotations
+
+import ibis
+
+from assay.checks.kinds._values import Bounds, literal_like
+from assay.checks.options import CheckOptions
+from assay.checks.plan import Context, Plan
+from assay.checks.registry import register
+
+
+@register("between", "a non-null value is outside `min`..`max` (`strict_min`, `strict_max` exclude the bound)")
+class Between(CheckOptions, Bounds):
+    column: str
+
+    def describe(self) -> str:
+        return f"{self.column} is {self.bounds_text()}"
+
+    def plan(self, t: ibis.Table, ctx: Context) -> Plan:
+        value = t[self.column]
+        bounds = self.model_copy(update={"min": _lit(self.min, value), "max": _lit(self.max, value)})
+        return Plan(failing=value.notnull() & ~bounds.within(value), judged=value.notnull())
+
+
+def _lit(bound: object, value: ibis.Value) -> object:
+    return None if bound is None else literal_like(bound, value)

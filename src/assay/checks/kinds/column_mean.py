@@ -1,0 +1,14 @@
+"""column_mean: the mean of the non-null values."""
+
+from __future__ import annotations
+
+import ibis
+
+from assay.checks.kinds._aggregate import ColumnAggregate
+from assay.checks.registry import register
+
+
+@register("column_mean", "the mean of the non-null values is outside `min`..`max` (`strict_min`, `strict_max` exclude the bound)")
+class ColumnMean(ColumnAggregate):
+    def aggregate(self, value: ibis.Column, t: ibis.Table) -> ibis.Scalar:
+        return value.mean()

@@ -1,0 +1,23 @@
+"""datetime_format: text values are date-times written in one strftime format."""
+
+from __future__ import annotations
+
+import ibis
+from pydantic import Field
+
+from assay.checks.options import CheckOptions
+from assay.checks.plan import Context, Plan
+from assay.checks.registry import register
+
+
+@register("datetime_format", "a non-null value does not parse with the strftime `format` (such as `%Y-%m-%d`)")
+class DatetimeFormat(CheckOptions):
+    column: str
+    format: str = Field(min_length=1, pattern=r"%")
+
+    def describe(self) -> str:
+        return f"{self.column} is written as {self.format}"
+
+    def plan(self, t: ibis.Table, ctx: Context) -> Plan:
+        value = t[self.column].cast("string")
+        return Plan(failing=value.notnull() & ~ctx.engine.parses_as(value, self.format), judged=value.notnull())

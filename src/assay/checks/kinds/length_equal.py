@@ -1,0 +1,23 @@
+"""length_equal: text values all have one length (codes, fixed-width identifiers)."""
+
+from __future__ import annotations
+
+import ibis
+from pydantic import Field
+
+from assay.checks.options import CheckOptions
+from assay.checks.plan import Context, Plan
+from assay.checks.registry import register
+
+
+@register("length_equal", "a non-null value's length is not `value`")
+class LengthEqual(CheckOptions):
+    column: str
+    value: int = Field(ge=0)
+
+    def describe(self) -> str:
+        return f"{self.column} is {self.value} characters long"
+
+    def plan(self, t: ibis.Table, ctx: Context) -> Plan:
+        value = t[self.column].cast("string")
+        return Plan(failing=value.notnull() & (value.length() != self.value), judged=value.notnull())
