@@ -8,6 +8,7 @@ from typing import Any
 
 import pyarrow as pa
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from assay.run.pipeline import RunResult
@@ -51,11 +52,13 @@ def format_value(value: float | None, unit: str) -> str:
 
 def checks_table(table: pa.Table) -> Table:
     out = Table(title="Checks", title_justify="left")
-    for column in ("check", "severity", "status", "failing", "rows"):
+    for column in ("check", "severity", "status", "failing", "rows", "observed"):
         out.add_column(column, justify="right" if column in ("failing", "rows") else "left")
     for row in table.to_pylist():
         style = "green" if row["status"] == "pass" else ("red" if row["severity"] == "error" else "yellow")
-        out.add_row(row["check_id"], row["severity"], f"[{style}]{row['status']}[/]", f"{row['failing_rows']:,}", f"{row['total_rows']:,}")
+        failing = "" if row["failing_rows"] is None else f"{row['failing_rows']:,}"
+        observed = escape(row.get("observed") or "")
+        out.add_row(row["check_id"], row["severity"], f"[{style}]{row['status']}[/]", failing, f"{row['total_rows']:,}", observed)
     return out
 
 

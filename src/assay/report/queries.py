@@ -208,6 +208,7 @@ def check_results(engine: Engine, run_id: str) -> Rows:
             "total_rows",
             "description",
             "samples",
+            "observed",
         ),
     )
 

@@ -11,6 +11,7 @@ from assay.checks.kinds import (  # noqa: F401 - importing registers the kinds
     column_pair,
     column_stdev,
     column_sum,
+    column_type,
     columns_contain,
     columns_match,
     datetime_format,
@@ -42,5 +43,7 @@ from assay.checks.kinds import (  # noqa: F401 - importing registers the kinds
     row_count_equal,
     unique,
     unique_proportion,
+    unique_within_row,
     value_type,
+    z_score,
 )

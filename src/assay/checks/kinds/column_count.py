@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ibis
+from pydantic import Field
 
 from assay.checks.kinds._columns import table_columns
 from assay.checks.kinds._values import Bounds
@@ -13,6 +14,9 @@ from assay.checks.registry import register
 
 @register("column_count", "the number of columns is outside `min`..`max`")
 class ColumnCount(CheckOptions, Bounds):
+    min: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0)
+
     def describe(self) -> str:
         return f"column count is {self.bounds_text()}"
 

@@ -14,6 +14,8 @@ from assay.checks.registry import register
 @register("columns_contain", "a column of `columns` is missing", shorthand="columns")
 class ColumnsContain(CheckOptions):
     columns: list[str] = Field(min_length=1)
+    position: int | None = Field(default=None, ge=1)
+    """With one column: it must also be at this position (1 = first)."""
 
     def columns_read(self) -> list[str]:
         return []
@@ -23,4 +25,7 @@ class ColumnsContain(CheckOptions):
 
     def plan(self, t: ibis.Table, ctx: Context) -> Plan:
         found = table_columns(t)
-        return Plan(observed=ibis.literal(found, type="array<string>"), passed=ibis.literal(set(self.columns) <= set(found)))
+        ok = set(self.columns) <= set(found)
+        if self.position is not None:
+            ok = ok and len(found) >= self.position and found[self.position - 1] == self.columns[0]
+        return Plan(observed=ibis.literal(found, type="array<string>"), passed=ibis.literal(ok))

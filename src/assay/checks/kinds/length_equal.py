@@ -5,6 +5,7 @@ from __future__ import annotations
 import ibis
 from pydantic import Field
 
+from assay.checks.kinds._values import require_text
 from assay.checks.options import CheckOptions
 from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
@@ -19,5 +20,6 @@ class LengthEqual(CheckOptions):
         return f"{self.column} is {self.value} characters long"
 
     def plan(self, t: ibis.Table, ctx: Context) -> Plan:
-        value = t[self.column].cast("string")
+        require_text(t[self.column], self.column, "length_equal")
+        value = t[self.column]
         return Plan(failing=value.notnull() & (value.length() != self.value), judged=value.notnull())

@@ -14,7 +14,7 @@ from assay.checks.registry import register
 
 
 @register(
-    "most_common_value", "the most frequent non-null value is not in `values` (with ties, every tied value must be, unless `ties_okay`)"
+    "most_common_value", "the most frequent non-null value is not in `values`; a tie for most frequent fails unless `ties_okay` (then one tied value in `values` is enough)"
 )
 class MostCommonValue(CheckOptions):
     column: str
@@ -33,7 +33,7 @@ class MostCommonValue(CheckOptions):
 
         def judge(rows: list[dict[str, Any]]) -> tuple[bool, Any]:
             modes = {r["value"] for r in rows}
-            ok = bool(modes & wanted) if self.ties_okay else bool(modes) and modes <= wanted
+            ok = bool(modes & wanted) if self.ties_okay else len(modes) == 1 and modes <= wanted
             return ok, sorted(modes, key=str)
 
         return Plan(summary=top, judge=judge)

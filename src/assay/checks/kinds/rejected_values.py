@@ -14,11 +14,12 @@ from assay.checks.registry import register
 @register("rejected_values", "a value is in `values`")
 class RejectedValues(CheckOptions):
     column: str
-    values: list[Value] = Field(min_length=1)
+    values: list[Value] = Field(min_length=0)
 
     def describe(self) -> str:
         return f"{self.column} is never one of {', '.join(map(str, self.values))}"
 
     def plan(self, t: ibis.Table, ctx: Context) -> Plan:
         value = t[self.column]
-        return Plan(failing=value.notnull() & value.isin(self.values), judged=value.notnull())
+        inside = value.isin(self.values) if self.values else ibis.literal(False)
+        return Plan(failing=value.notnull() & inside, judged=value.notnull())

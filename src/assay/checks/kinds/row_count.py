@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ibis
+from pydantic import Field
 
 from assay.checks.kinds._values import Bounds
 from assay.checks.options import CheckOptions
@@ -12,6 +13,9 @@ from assay.checks.registry import register
 
 @register("row_count", "the number of rows is outside `min`..`max`")
 class RowCount(CheckOptions, Bounds):
+    min: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0)
+
     def describe(self) -> str:
         return f"row count is {self.bounds_text()}"
 

@@ -22,4 +22,4 @@ class RowCountEqual(CheckOptions):
 
     def plan(self, t: ibis.Table, ctx: Context) -> Plan:
         n, other = t.count(), ctx.table(self.to).count().as_scalar()
-        return Plan(observed=n, passed=n == other, separate=True)
+        return Plan(observed=ibis.array([n, other]), passed=n == other, separate=True)

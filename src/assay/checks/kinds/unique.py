@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import ibis
 from pydantic import Field, field_validator
@@ -15,6 +15,8 @@ from assay.checks.registry import register
 @register("unique", "two rows share the key (rows with a NULL key part are not judged)", shorthand="columns")
 class Unique(CheckOptions):
     columns: list[str] = Field(min_length=1)
+    ignore_if: Literal["any_null", "all_null", "never"] = "any_null"
+    """Rows not judged: a NULL key part (default), all key parts NULL, or none (NULLs then compare equal)."""
 
     @field_validator("columns", mode="before")
     @classmethod
@@ -25,8 +27,12 @@ class Unique(CheckOptions):
         return f"{' + '.join(self.columns)} identifies one row"
 
     def plan(self, t: ibis.Table, ctx: Context) -> Plan:
-        complete = ibis.and_(*(t[c].notnull() for c in self.columns))
-        # Rows with a NULL key part fall in their own partitions, so they never count as duplicates.
-        partition = [*self.columns, complete]
-        repeats = t[self.columns[0]].count().over(ibis.window(group_by=partition))
-        return Plan(failing=complete & (repeats > 1), judged=complete)
+        judged = {
+            "any_null": ibis.and_(*(t[c].notnull() for c in self.columns)),
+            "all_null": ibis.or_(*(t[c].notnull() for c in self.columns)),
+            "never": ibis.literal(True),
+        }[self.ignore_if]
+        # Rows not judged fall in their own partitions, so they never count as duplicates of judged
+        # ones; `isnull()` is never NULL, so counting it counts the partition's rows (NULL keys equal).
+        rows = t[self.columns[0]].isnull().count().over(ibis.window(group_by=[*self.columns, judged]))
+        return Plan(failing=judged & (rows > 1), judged=judged)
