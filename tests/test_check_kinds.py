@@ -122,7 +122,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
 
 @pytest.mark.parametrize(("index", "case"), list(enumerate(CASES)), ids=[next(iter(c[0])) for c in CASES])
 def test_kind_against_hand_count(results: list[dict], index: int, case: tuple) -> None:
-    check, status, failing, observed = case
+    _check, status, failing, observed = case
     row = results[index]
     assert row["status"] == status, row
     assert row["failing_rows"] == failing, row

@@ -58,7 +58,9 @@ def even_kind(tmp_path: Path) -> Iterator[str]:
 
 
 def test_a_kind_in_a_temporary_module_works_end_to_end(tmp_path: Path, even_kind: str) -> None:
-    project = _project(tmp_path / "p", [{even_kind: "cvss"}, {even_kind: {"column": "cvss", "where": "asset_type = 'host'", "severity": "warn"}}])
+    project = _project(
+        tmp_path / "p", [{even_kind: "cvss"}, {even_kind: {"column": "cvss", "where": "asset_type = 'host'", "severity": "warn"}}]
+    )
     assert even_kind in registry.kinds()
 
     # validation comes from the kind's model: unknown options are located errors

@@ -26,6 +26,8 @@ class CheckOptions(BaseModel):
     """The option a bare value fills (`- not_null: owner` sets `column`); None: a mapping is required."""
     fails_when: ClassVar[str] = ""
     """One line for the docs table: when a check of this kind fails."""
+    example: ClassVar[str] = ""
+    failing: ClassVar[str] = ""
 
     severity: Literal["error", "warn"] = "error"
     description: str = ""

@@ -16,8 +16,14 @@ OptionsT = TypeVar("OptionsT", bound=type[CheckOptions])
 _KINDS: dict[str, type[CheckOptions]] = {}
 
 
-def register(kind: str, fails_when: str, shorthand: str | None = None) -> Callable[[OptionsT], OptionsT]:
-    """Make the options model decorated available as check kind `kind`."""
+def register(
+    kind: str, fails_when: str, shorthand: str | None = None, example: str = "", failing: str = ""
+) -> Callable[[OptionsT], OptionsT]:
+    """Make the options model decorated available as check kind `kind`.
+
+    `fails_when`, `example` (the check as written in a project file) and `failing` (data that
+    fails that example) make the kind's row in docs/checks.md (see `assay.checks.catalog`).
+    """
 
     def decorate(model: OptionsT) -> OptionsT:
         if kind in _KINDS and _KINDS[kind] is not model:
@@ -25,6 +31,8 @@ def register(kind: str, fails_when: str, shorthand: str | None = None) -> Callab
         model.kind = kind
         model.fails_when = fails_when
         model.shorthand = shorthand
+        model.example = example
+        model.failing = failing
         _KINDS[kind] = model
         return model
 

@@ -90,13 +90,12 @@ def cross_reference_problems(p: Project) -> list[tuple[KeyPath, str]]:
             need(("checks", sname), sname, None)
             continue
         for i, check in enumerate(checks):
-            at = ("checks", sname, i, check.kind)
             for column in check.spec.columns_read():
-                has_column(at, sname, column)
-            for other, column in check.spec.references():
-                need(at, other, None)
-                if column is not None:
-                    has_column(at, other, column)
+                has_column(("checks", sname, i, check.kind), sname, column)
+            for other, other_column in check.spec.references():
+                need(("checks", sname, i, check.kind), other, None)
+                if other_column is not None:
+                    has_column(("checks", sname, i, check.kind), other, other_column)
     for mname, metric in p.metrics.items():
         if metric.kind == "coverage":
             if not p.controls:

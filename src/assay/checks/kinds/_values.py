@@ -63,7 +63,11 @@ def require_comparable(column: ibis.Value, name: str, bounds: list[Any]) -> None
             continue
         number = isinstance(bound, int | float) and not isinstance(bound, bool)
         temporal = isinstance(bound, date | datetime) or (isinstance(bound, str) and dtype.is_temporal())
-        if (dtype.is_numeric() and not number) or (dtype.is_temporal() and not temporal) or (dtype.is_string() and not isinstance(bound, str)):
+        if (
+            (dtype.is_numeric() and not number)
+            or (dtype.is_temporal() and not temporal)
+            or (dtype.is_string() and not isinstance(bound, str))
+        ):
             raise ValueError(f"column {name!r} holds {dtype} values and cannot be compared with {bound!r} ({type(bound).__name__})")
 
 

@@ -11,7 +11,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("accepted_values", "a non-null value is not in `values`")
+@register(
+    "accepted_values",
+    "a non-null value is not in `values`",
+    example="accepted_values: {column: asset_type, values: [host, bucket]}",
+    failing="asset_type = `vm`",
+)
 class AcceptedValues(CheckOptions):
     column: str
     values: list[Value] = Field(min_length=0)

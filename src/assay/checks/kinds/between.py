@@ -10,7 +10,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("between", "a non-null value is outside `min`..`max` (`strict_min`, `strict_max` exclude the bound)")
+@register(
+    "between",
+    "a non-null value is outside `min`..`max` (`strict_min`, `strict_max` exclude the bound)",
+    example="between: {column: cvss, min: 0, max: 10}",
+    failing="cvss = 11",
+)
 class Between(CheckOptions, RowBounds):
     column: str
 

@@ -12,7 +12,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("column_count", "the number of columns is outside `min`..`max`")
+@register(
+    "column_count",
+    "the number of columns is outside `min`..`max`",
+    example="column_count: {min: 5, max: 12}",
+    failing="a source mapped with 4 columns",
+)
 class ColumnCount(CheckOptions, Bounds):
     min: int | None = Field(default=None, ge=0)
     max: int | None = Field(default=None, ge=0)

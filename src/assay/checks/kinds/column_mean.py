@@ -8,7 +8,12 @@ from assay.checks.kinds._aggregate import ColumnAggregate
 from assay.checks.registry import register
 
 
-@register("column_mean", "the mean of the non-null values is outside `min`..`max` (`strict_min`, `strict_max` exclude the bound)")
+@register(
+    "column_mean",
+    "the mean of the non-null values is outside `min`..`max`",
+    example="column_mean: {column: days_open, max: 30}",
+    failing="mean 41.5",
+)
 class ColumnMean(ColumnAggregate):
     def aggregate(self, value: ibis.Column, t: ibis.Table) -> ibis.Scalar:
         return value.mean()

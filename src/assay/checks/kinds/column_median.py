@@ -10,7 +10,9 @@ from assay.checks.registry import register
 
 @register(
     "column_median",
-    "the median of the non-null values is outside `min`..`max` (`strict_min`, `strict_max` exclude the bound)",
+    "the median of the non-null values is outside `min`..`max`",
+    example="column_median: {column: days_open, max: 14}",
+    failing="median 20",
 )
 class ColumnMedian(ColumnAggregate):
     def aggregate(self, value: ibis.Column, t: ibis.Table) -> ibis.Scalar:

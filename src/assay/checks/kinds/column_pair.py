@@ -23,6 +23,8 @@ _OPS = {
 @register(
     "column_pair",
     "`column_a` `op` `column_b` is false; `ignore_if` (`either_null` default, `both_null`, `never`) says which NULL rows are not judged",
+    example='column_pair: {column_a: closed_at, op: ">=", column_b: opened_at}',
+    failing="closed 2026-01-03, opened 2026-01-05",
 )
 class ColumnPair(CheckOptions):
     column_a: str

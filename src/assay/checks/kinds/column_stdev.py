@@ -10,7 +10,9 @@ from assay.checks.registry import register
 
 @register(
     "column_stdev",
-    "the sample standard deviation of the non-null values is outside `min`..`max` (`strict_min`, `strict_max` exclude the bound)",
+    "the sample standard deviation of the non-null values is outside `min`..`max`",
+    example="column_stdev: {column: latency_ms, max: 50}",
+    failing="standard deviation 72.4",
 )
 class ColumnStdev(ColumnAggregate):
     def aggregate(self, value: ibis.Column, t: ibis.Table) -> ibis.Scalar:

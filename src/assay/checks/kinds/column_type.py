@@ -28,7 +28,12 @@ def type_name(dtype: ibis.DataType) -> str:
     return str(dtype)
 
 
-@register("column_type", "the column's loaded type is not one of `types`")
+@register(
+    "column_type",
+    "the column's loaded type is not one of `types`",
+    example="column_type: {column: cvss, types: [float64]}",
+    failing="cvss loaded as string",
+)
 class ColumnTypeCheck(CheckOptions):
     column: str
     types: list[ColumnType] = Field(min_length=0)

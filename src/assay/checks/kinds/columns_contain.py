@@ -11,7 +11,13 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("columns_contain", "a column of `columns` is missing", shorthand="columns")
+@register(
+    "columns_contain",
+    "a column of `columns` is missing",
+    shorthand="columns",
+    example="columns_contain: [name, owner_email]",
+    failing="no owner_email column",
+)
 class ColumnsContain(CheckOptions):
     columns: list[str] = Field(min_length=1)
     position: int | None = Field(default=None, ge=1)

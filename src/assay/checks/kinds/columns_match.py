@@ -11,7 +11,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("columns_match", "the source's columns are not exactly `columns` (in that order with `ordered: true`)")
+@register(
+    "columns_match",
+    "the source's columns are not exactly `columns` (in that order with `ordered: true`)",
+    example="columns_match: {columns: [id, name], ordered: true}",
+    failing="columns name, id",
+)
 class ColumnsMatch(CheckOptions):
     columns: list[str] = Field(min_length=0)
     ordered: bool = False

@@ -11,7 +11,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("datetime_format", "a non-null value does not parse with the strftime `format` (such as `%Y-%m-%d`)")
+@register(
+    "datetime_format",
+    "a non-null value does not parse with the strftime `format` (such as `%Y-%m-%d`)",
+    example='datetime_format: {column: day, format: "%Y-%m-%d"}',
+    failing="day = `03/01/2026`",
+)
 class DatetimeFormat(CheckOptions):
     column: str
     format: str = Field(min_length=1, pattern=r"%")

@@ -10,7 +10,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("decreasing", "a non-null value is above (with `strict`, not below) the previous one in `order_by` order (default: file order)")
+@register(
+    "decreasing",
+    "a non-null value is above (with `strict`, not below) the previous one in `order_by` order (default: file order)",
+    example="decreasing: {column: remaining, order_by: day}",
+    failing="5 then 7",
+)
 class Decreasing(CheckOptions, Ordered):
     def describe(self) -> str:
         return f"{self.column} {'strictly ' if self.strict else ''}decreases by {self.order_by}"

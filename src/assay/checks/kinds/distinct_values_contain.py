@@ -8,7 +8,12 @@ from assay.checks.kinds._distinct import DistinctValues
 from assay.checks.registry import register
 
 
-@register("distinct_values_contain", "a value of `values` never occurs")
+@register(
+    "distinct_values_contain",
+    "a value of `values` never occurs",
+    example="distinct_values_contain: {column: severity, values: [critical, high]}",
+    failing="no `critical` row",
+)
 class DistinctValuesContain(DistinctValues):
     def describe(self) -> str:
         return f"{self.column} takes each of {', '.join(map(str, self.values))}"

@@ -8,7 +8,12 @@ from assay.checks.kinds._distinct import DistinctValues
 from assay.checks.registry import register
 
 
-@register("distinct_values_equal", "the distinct non-null values are not exactly `values`")
+@register(
+    "distinct_values_equal",
+    "the distinct non-null values are not exactly `values`",
+    example="distinct_values_equal: {column: env, values: [prod, dev]}",
+    failing="values prod, dev, test",
+)
 class DistinctValuesEqual(DistinctValues):
     def describe(self) -> str:
         return f"{self.column} takes exactly the values {', '.join(map(str, self.values))}"

@@ -8,7 +8,12 @@ from assay.checks.kinds._distinct import DistinctValues
 from assay.checks.registry import register
 
 
-@register("distinct_values_within", "a distinct non-null value is not in `values`")
+@register(
+    "distinct_values_within",
+    "a distinct non-null value is not in `values`",
+    example="distinct_values_within: {column: env, values: [prod, dev]}",
+    failing="a `test` value",
+)
 class DistinctValuesWithin(DistinctValues):
     def describe(self) -> str:
         return f"{self.column} takes no value outside {', '.join(map(str, self.values))}"

@@ -15,13 +15,19 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("expression", "the boolean `expression` is false for a row (NULL counts as passing, as in dbt)", shorthand="expression")
+@register(
+    "expression",
+    "the boolean `expression` is false for a row (NULL counts as passing, as in dbt)",
+    shorthand="expression",
+    example="expression: \"cvss <= 10 or severity = 'critical'\"",
+    failing="cvss 11, severity high",
+)
 class Expression(CheckOptions):
     expression: str = Field(min_length=1)
 
     @field_validator("expression")
     @classmethod
-    def _parses(cls, value: str) -> str:
+    def _expression_parses(cls, value: str) -> str:
         parse(value)
         return value
 

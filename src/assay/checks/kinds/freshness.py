@@ -10,7 +10,12 @@ from assay.checks.registry import register
 from assay.project.durations import Duration, format_duration
 
 
-@register("freshness", "the newest value is older than `max_age` at the as-of instant (failing rows = rows older than that)")
+@register(
+    "freshness",
+    "the newest value is older than `max_age` at the as-of instant (failing rows = rows older than that)",
+    example="freshness: {column: updated_at, max_age: 2d}",
+    failing="newest updated_at 3 days before the as-of instant",
+)
 class Freshness(CheckOptions):
     column: str
     max_age: Duration

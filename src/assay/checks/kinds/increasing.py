@@ -10,7 +10,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("increasing", "a non-null value is below (with `strict`, not above) the previous one in `order_by` order (default: file order)")
+@register(
+    "increasing",
+    "a non-null value is below (with `strict`, not above) the previous one in `order_by` order (default: file order)",
+    example="increasing: {column: seq}",
+    failing="7 then 5",
+)
 class Increasing(CheckOptions, Ordered):
     def describe(self) -> str:
         return f"{self.column} {'strictly ' if self.strict else ''}increases by {self.order_by}"

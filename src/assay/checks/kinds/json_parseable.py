@@ -9,7 +9,13 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("json_parseable", "a non-null value is not valid JSON", shorthand="column")
+@register(
+    "json_parseable",
+    "a non-null value is not valid JSON",
+    shorthand="column",
+    example="json_parseable: payload",
+    failing="payload = `{a: 1}`",
+)
 class JsonParseable(CheckOptions):
     column: str
 

@@ -10,7 +10,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("length_between", "a non-null value's length is outside `min`..`max`")
+@register(
+    "length_between",
+    "a non-null value's length is outside `min`..`max`",
+    example="length_between: {column: code, min: 4, max: 8}",
+    failing="code = `AB1`",
+)
 class LengthBetween(CheckOptions, RowBounds):
     column: str
 

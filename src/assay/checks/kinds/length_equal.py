@@ -11,7 +11,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("length_equal", "a non-null value's length is not `value`")
+@register(
+    "length_equal",
+    "a non-null value's length is not `value`",
+    example="length_equal: {column: country, value: 2}",
+    failing="country = `FRA`",
+)
 class LengthEqual(CheckOptions):
     column: str
     value: int = Field(ge=0)

@@ -10,7 +10,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("like", "a non-null value does not match the LIKE `pattern` (one or a list; `match`: `any` or `all`)")
+@register(
+    "like",
+    "a non-null value does not match the LIKE `pattern` (one or a list; `match`: `any` or `all`)",
+    example='like: {column: name, pattern: "T-%"}',
+    failing="name = `X-1`",
+)
 class Like(CheckOptions, Patterns):
     column: str
 

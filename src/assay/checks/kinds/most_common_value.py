@@ -14,7 +14,11 @@ from assay.checks.registry import register
 
 
 @register(
-    "most_common_value", "the most frequent non-null value is not in `values`; a tie for most frequent fails unless `ties_okay` (then one tied value in `values` is enough)"
+    "most_common_value",
+    "the most frequent non-null value is not in `values`; a tie for most frequent fails unless `ties_okay`"
+    " (then one tied value in `values` is enough)",
+    example="most_common_value: {column: status, values: [open]}",
+    failing="more `closed` rows than `open`",
 )
 class MostCommonValue(CheckOptions):
     column: str

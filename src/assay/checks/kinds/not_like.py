@@ -10,7 +10,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("not_like", "a non-null value matches the LIKE `pattern` (one or a list; `match`: `any` or `all`)")
+@register(
+    "not_like",
+    "a non-null value matches the LIKE `pattern` (one or a list; `match`: `any` or `all`)",
+    example='not_like: {column: email, pattern: "%@example.com"}',
+    failing="email = `a@example.com`",
+)
 class NotLike(CheckOptions, Patterns):
     column: str
 

@@ -9,7 +9,7 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("not_null", "a row has no value", shorthand="column")
+@register("not_null", "a row has no value", shorthand="column", example="not_null: owner_email", failing="owner_email empty")
 class NotNull(CheckOptions):
     column: str
 

@@ -12,7 +12,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("not_regex", "a non-null value matches `pattern` (one or a list; `match`: `any` or `all`)")
+@register(
+    "not_regex",
+    "a non-null value matches `pattern` (one or a list; `match`: `any` or `all`)",
+    example='not_regex: {column: notes, pattern: "\\\\d{3}-\\\\d{2}-\\\\d{4}"}',
+    failing="notes holding `123-45-6789`",
+)
 class NotRegex(CheckOptions, Patterns):
     column: str
 

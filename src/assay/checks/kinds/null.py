@@ -9,7 +9,7 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("null", "a row has a value", shorthand="column")
+@register("null", "a row has a value", shorthand="column", example="null: legacy_id", failing="legacy_id = `L-9`")
 class Null(CheckOptions):
     column: str
 

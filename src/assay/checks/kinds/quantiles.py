@@ -17,7 +17,12 @@ class QuantileBounds(Bounds):
     quantile: float = Field(ge=0, le=1)
 
 
-@register("quantiles", "a quantile in `quantiles` (each `{quantile, min, max}`) is outside its bounds (continuous quantiles, as `median`)")
+@register(
+    "quantiles",
+    "a quantile in `quantiles` (each `{quantile, min, max}`) is outside its bounds (continuous quantiles, as `median`)",
+    example="quantiles: {column: cvss, quantiles: [{quantile: 0.9, max: 9}]}",
+    failing="90th percentile 9.8",
+)
 class Quantiles(CheckOptions):
     column: str
     quantiles: list[QuantileBounds] = Field(min_length=1)

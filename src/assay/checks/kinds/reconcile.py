@@ -16,6 +16,8 @@ from assay.checks.registry import register
     "reconcile",
     "`measure` (`count` of rows, or `sum` of `column`) differs from the same measure of `to` (`to_column`, default `column`)"
     " by more than `tolerance` (absolute) plus `tolerance_percent` of the other value",
+    example="reconcile: {to: cloud_assets, tolerance_percent: 2}",
+    failing="1,000 rows here, 950 there",
 )
 class Reconcile(CheckOptions):
     to: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -23,7 +23,12 @@ def valid_regexes(patterns: list[str]) -> list[str]:
     return patterns
 
 
-@register("regex", "a non-null value does not match `pattern` (one or a list; `match`: `any` or `all`)")
+@register(
+    "regex",
+    "a non-null value does not match `pattern` (one or a list; `match`: `any` or `all`)",
+    example='regex: {column: code, pattern: "^[A-Z]{2}[0-9]{2}$"}',
+    failing="code = `AB1`",
+)
 class Regex(CheckOptions, Patterns):
     column: str
 

@@ -11,7 +11,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("rejected_values", "a value is in `values`")
+@register(
+    "rejected_values",
+    "a value is in `values`",
+    example="rejected_values: {column: owner_email, values: [nobody@example.com]}",
+    failing="owner_email = `nobody@example.com`",
+)
 class RejectedValues(CheckOptions):
     column: str
     values: list[Value] = Field(min_length=0)

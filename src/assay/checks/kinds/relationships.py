@@ -13,6 +13,8 @@ from assay.checks.registry import register
 @register(
     "relationships",
     "a non-null value has no match in the other source (with `both: true`, also a value of the other source missing here)",
+    example="relationships: {column: finding_id, to: findings.finding_id}",
+    failing="a finding_id absent from findings",
 )
 class Relationships(CheckOptions):
     column: str

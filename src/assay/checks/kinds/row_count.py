@@ -11,7 +11,7 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("row_count", "the number of rows is outside `min`..`max`")
+@register("row_count", "the number of rows is outside `min`..`max`", example="row_count: {min: 1000}", failing="999 rows")
 class RowCount(CheckOptions, Bounds):
     min: int | None = Field(default=None, ge=0)
     max: int | None = Field(default=None, ge=0)

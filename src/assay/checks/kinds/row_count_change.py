@@ -14,7 +14,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("row_count_change", "the row count differs from the previous run's by more than `max_percent` percent")
+@register(
+    "row_count_change",
+    "the row count differs from the previous run's by more than `max_percent` percent",
+    example="row_count_change: {max_percent: 20}",
+    failing="1,000 rows last run, 700 now",
+)
 class RowCountChange(CheckOptions):
     max_percent: float = Field(ge=0)
 

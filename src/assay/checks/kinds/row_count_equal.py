@@ -10,7 +10,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("row_count_equal", "the number of rows differs from that of the source `to`")
+@register(
+    "row_count_equal",
+    "the number of rows differs from that of the source `to`",
+    example="row_count_equal: {to: cmdb_copy}",
+    failing="1,000 rows here, 998 there",
+)
 class RowCountEqual(CheckOptions):
     to: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 

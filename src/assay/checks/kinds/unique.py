@@ -12,7 +12,13 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("unique", "two rows share the key (rows with a NULL key part are not judged)", shorthand="columns")
+@register(
+    "unique",
+    "two rows share the key (rows with a NULL key part are not judged)",
+    shorthand="columns",
+    example="unique: asset_id",
+    failing="two rows with asset_id `A-1`",
+)
 class Unique(CheckOptions):
     columns: list[str] = Field(min_length=1)
     ignore_if: Literal["any_null", "all_null", "never"] = "any_null"

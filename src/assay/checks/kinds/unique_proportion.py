@@ -9,7 +9,10 @@ from assay.checks.registry import register
 
 
 @register(
-    "unique_proportion", "distinct non-null values ÷ non-null values is outside `min`..`max` (`strict_min`, `strict_max` exclude the bound)"
+    "unique_proportion",
+    "distinct non-null values ÷ non-null values is outside `min`..`max`",
+    example="unique_proportion: {column: hostname, min: 0.99}",
+    failing="0.95",
 )
 class UniqueProportion(ColumnAggregate):
     def aggregate(self, value: ibis.Column, t: ibis.Table) -> ibis.Scalar:

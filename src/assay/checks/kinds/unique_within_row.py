@@ -13,7 +13,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("unique_within_row", "two of `columns` hold the same value in a row (NULLs equal each other unless not judged: `ignore_if`)")
+@register(
+    "unique_within_row",
+    "two of `columns` hold the same value in a row (NULLs equal each other unless not judged: `ignore_if`)",
+    example="unique_within_row: {columns: [requester, approver]}",
+    failing="requester = approver = `bob`",
+)
 class UniqueWithinRow(CheckOptions):
     columns: list[str] = Field(min_length=2)
     ignore_if: Literal["any_null", "all_null", "never"] = "all_null"

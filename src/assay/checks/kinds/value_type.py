@@ -11,7 +11,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("value_type", "a non-null value does not parse as `type` (`int64`, `float64`, `boolean`, `date`, `timestamp`)")
+@register(
+    "value_type",
+    "a non-null value does not parse as `type` (`int64`, `float64`, `boolean`, `date`, `timestamp`)",
+    example="value_type: {column: port, type: int64}",
+    failing="port = `http`",
+)
 class ValueType(CheckOptions):
     column: str
     type: Literal["int64", "float64", "boolean", "date", "timestamp"]

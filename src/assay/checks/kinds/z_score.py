@@ -10,7 +10,12 @@ from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
 
 
-@register("z_score", "a value's z-score (distance from the mean in sample standard deviations) is `max` or more (`double_sided`: its absolute value)")
+@register(
+    "z_score",
+    "a value's z-score (distance from the mean in sample standard deviations) is `max` or more (`double_sided`: its absolute value)",
+    example="z_score: {column: bytes_out, max: 4}",
+    failing="a value 5 standard deviations above the mean",
+)
 class ZScore(CheckOptions):
     column: str
     max: float = Field(gt=0)
