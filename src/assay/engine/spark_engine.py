@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from assay.engine.capabilities import PYSPARK
 from assay.engine.engine import Engine, builtin_function
+from assay.engine.strftime import java_pattern
 from assay.errors import EngineError
 
 if TYPE_CHECKING:
@@ -113,39 +114,6 @@ _from_utc_timestamp = builtin_function("from_utc_timestamp", (dt.timestamp, dt.s
 
 _try_parse_json = builtin_function("try_parse_json", (dt.string,), dt.string)
 _try_to_timestamp = builtin_function("try_to_timestamp", (dt.string, dt.string), dt.timestamp)
-_STRFTIME_TO_JAVA = {
-    "Y": "yyyy",
-    "y": "yy",
-    "m": "MM",
-    "d": "dd",
-    "H": "HH",
-    "I": "hh",
-    "M": "mm",
-    "S": "ss",
-    "f": "SSSSSS",
-    "p": "a",
-    "b": "MMM",
-    "B": "MMMM",
-    "a": "EEE",
-    "A": "EEEE",
-    "j": "DDD",
-    "z": "Z",
-    "%": "%",
-}
-
-
-def java_datetime_pattern(strftime: str) -> str:
-    """A C `strftime` format as a Java DateTimeFormatter pattern (literal text quoted)."""
-    out, i = [], 0
-    while i < len(strftime):
-        if strftime[i] == "%" and i + 1 < len(strftime) and strftime[i + 1] in _STRFTIME_TO_JAVA:
-            out.append(_STRFTIME_TO_JAVA[strftime[i + 1]])
-            i += 2
-        else:
-            ch = strftime[i]
-            out.append(f"'{ch}'" if ch.isalpha() else ("''" if ch == "'" else ch))
-            i += 1
-    return "".join(out)
 
 
 class SparkEngine(Engine):
@@ -209,7 +177,7 @@ class SparkEngine(Engine):
         return ibis.ifelse(expr.isnull(), ibis.null(), _try_parse_json(expr).notnull())
 
     def parses_as(self, expr: ibis.StringValue, strftime: str) -> ibis.BooleanValue:
-        return _try_to_timestamp(expr, java_datetime_pattern(strftime)).notnull()
+        return _try_to_timestamp(expr, java_pattern(strftime)).notnull()
 
     def _create_view(self, name: str, expr: ibis.Table) -> None:
         """A view in the metastore (Ibis makes Spark views temporary, gone with the session)."""

@@ -16,4 +16,4 @@ from assay.checks.registry import register
 )
 class ColumnMean(ColumnAggregate):
     def aggregate(self, value: ibis.Column, t: ibis.Table) -> ibis.Scalar:
-        return value.mean()
+        return value.cast("float64").mean()  # PostgreSQL averages integers as numeric

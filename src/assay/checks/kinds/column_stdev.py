@@ -16,4 +16,4 @@ from assay.checks.registry import register
 )
 class ColumnStdev(ColumnAggregate):
     def aggregate(self, value: ibis.Column, t: ibis.Table) -> ibis.Scalar:
-        return value.std(how="sample")
+        return value.cast("float64").std(how="sample")  # PostgreSQL: numeric for integers

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ibis
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from assay.checks.kinds._values import require_text
 from assay.checks.options import CheckOptions
 from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
+from assay.engine.strftime import check_format
 
 
 @register(
@@ -20,6 +21,11 @@ from assay.checks.registry import register
 class DatetimeFormat(CheckOptions):
     column: str
     format: str = Field(min_length=1, pattern=r"%")
+
+    @field_validator("format")
+    @classmethod
+    def _known_directives(cls, value: str) -> str:
+        return check_format(value)
 
     def describe(self) -> str:
         return f"{self.column} is written as {self.format}"
