@@ -217,7 +217,16 @@ def _quantiles(args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return "quantiles", {"column": args["column"], "quantiles": rows}
 
 
+def _kl_divergence(args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    if args.get("partition_object") is None:
+        raise NotMapped("no partition_object: GX profiles the column instead of checking it")
+    options = {"column": args["column"], "reference": args["partition_object"], "max": args.get("threshold")}
+    options.update({k: args[k] for k in ("tail_weight_holdout", "internal_weight_holdout") if k in args})
+    return "kl_divergence", options
+
+
 MAPPINGS: dict[str, Mapping] = {
+    "expect_column_kl_divergence_to_be_less_than": _kl_divergence,
     "expect_column_values_to_not_be_null": _col("not_null"),
     "expect_column_values_to_be_null": _col("null"),
     "expect_column_values_to_be_unique": lambda a: ("unique", {"columns": [a["column"]], **_common(a)}),
@@ -288,7 +297,6 @@ MAPPINGS: dict[str, Mapping] = {
 }
 
 NOT_MAPPED: dict[str, str] = {
-    "expect_column_kl_divergence_to_be_less_than": "distribution test: no assay kind yet",
     "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than": "distribution test: no assay kind yet",
     "expect_column_bootstrapped_ks_test_p_value_to_be_greater_than": "distribution test: no assay kind yet",
     "expect_column_chisquare_test_p_value_to_be_greater_than": "distribution test: no assay kind yet",

@@ -24,6 +24,7 @@ from assay.checks.kinds import (  # noqa: F401 - importing registers the kinds
     freshness,
     increasing,
     json_parseable,
+    kl_divergence,
     length_between,
     length_equal,
     like,
