@@ -9,6 +9,7 @@ the divergence stays finite, with Great Expectations' semantics.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -42,7 +43,7 @@ class Reference(BaseModel):
             if len(self.values) != len(self.weights) or self.tail_weights is not None:
                 raise ValueError("a categorical reference has one weight per value and no tail_weights")
         elif self.bins is not None:
-            if len(self.bins) != len(self.weights) + 1 or any(a >= b for a, b in zip(self.bins, self.bins[1:], strict=False)):
+            if len(self.bins) != len(self.weights) + 1 or any(a >= b for a, b in itertools.pairwise(self.bins)):
                 raise ValueError("bins are increasing edges, one more than the weights")
             if self.tail_weights is not None and (math.isinf(self.bins[0]) or math.isinf(self.bins[-1])):
                 raise ValueError("tail_weights need finite end bins")
@@ -90,7 +91,9 @@ class KlDivergence(CheckOptions):
         return self
 
     def describe(self) -> str:
-        return f"distribution of {self.column} within KL {self.max:g} of the reference" if self.max is not None else f"KL divergence of {self.column}"
+        if self.max is None:
+            return f"KL divergence of {self.column} from the reference"
+        return f"distribution of {self.column} within KL {self.max:g} of the reference"
 
     def plan(self, t: ibis.Table, ctx: Context) -> Plan:
         value = t[self.column]
@@ -101,7 +104,7 @@ class KlDivergence(CheckOptions):
         bins = self.reference.bins or []
         v = present[self.column].cast("float64")
         counts: dict[str, Any] = {"below": present.count(where=v < bins[0]), "above": present.count(where=v > bins[-1])}
-        for i, (low, high) in enumerate(zip(bins, bins[1:], strict=False)):
+        for i, (low, high) in enumerate(itertools.pairwise(bins)):
             last = i == len(bins) - 2
             inside = [] if math.isinf(low) else [v >= low]
             if not math.isinf(high):  # numpy's histogram: half-open bins, the last one closed
