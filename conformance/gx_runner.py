@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import sys
 import tempfile
@@ -38,9 +39,22 @@ from assay.engine import Engine, connect
 from assay.errors import EngineError
 from assay.ingest.stage import table_name
 
-SUITE = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "great_expectations"
-if not SUITE.exists():
-    SUITE = Path("/work/shared/conformance/great_expectations")
+
+
+def _find_suite() -> Path:
+    """`shared/conformance/great_expectations` beside the checkout or one of its parents (a git
+    worktree sits deeper); ASSAY_GX_SUITE overrides."""
+    if os.environ.get("ASSAY_GX_SUITE"):
+        return Path(os.environ["ASSAY_GX_SUITE"])
+    here = Path(__file__).resolve().parent
+    for folder in here.parents:
+        candidate = folder / "shared" / "conformance" / "great_expectations"
+        if candidate.exists():
+            return candidate
+    return here.parents[1] / "shared" / "conformance" / "great_expectations"
+
+
+SUITE = _find_suite()
 AS_OF = datetime(2026, 1, 1, tzinfo=UTC).replace(tzinfo=None)
 ENGINE_TAGS = {"duckdb": {"duckdb", "sqlalchemy"}, "postgres": {"postgresql", "sqlalchemy"}, "pyspark": {"spark"}}
 """The GX backend names each engine answers to in `only_for` / `suppress_test_for`."""
@@ -532,6 +546,7 @@ def run_case(engine: Engine, expectation: str, test: dict[str, Any]) -> tuple[st
 
 
 def run_suite(engine_url: str, only: set[str] | None = None, titles: set[str] | None = None) -> dict[str, Tally]:
+    """Run the suite (or the expectations in `only`) on a fresh engine; tallies by expectation."""
     tags = ENGINE_TAGS[_engine_kind(engine_url)]
     tallies: dict[str, Tally] = {}
     with tempfile.TemporaryDirectory() as tmp:
