@@ -40,7 +40,6 @@ from assay.errors import EngineError
 from assay.ingest.stage import table_name
 
 
-
 def _find_suite() -> Path:
     """`shared/conformance/great_expectations` beside the checkout or one of its parents (a git
     worktree sits deeper); ASSAY_GX_SUITE overrides."""

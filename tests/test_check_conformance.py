@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conformance"))
-import gx_runner  # noqa: E402
+import gx_runner
 
 pytestmark = pytest.mark.skipif(not gx_runner.SUITE.exists(), reason=f"GX suite not found at {gx_runner.SUITE}")
 
