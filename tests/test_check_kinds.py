@@ -96,6 +96,8 @@ CASES = [
     ({"relationships": {"column": "name", "to": "copy.name", "both": True}}, "fail", 2, 1),
     ({"reconcile": {"to": "copy", "tolerance": 2}}, "pass", None, [5.0, 3.0]),
     ({"reconcile": {"to": "copy", "tolerance_percent": 50}}, "fail", None, [5.0, 3.0]),
+    ({"sql": "select t.name, c.asset_type from tickets t join copy c using (name) where t.asset_type <> c.asset_type"}, "fail", 1, None),
+    ({"sql": "select name from tickets group by name having count(*) > 2"}, "pass", 0, None),
     ({"freshness": {"column": "opened_at", "max_age": "30d"}}, "pass", 0, "2026-01-05 00:00:00"),
     ({"freshness": {"column": "opened_at", "max_age": "15d"}}, "fail", 5, "2026-01-05 00:00:00"),
 ]
@@ -137,6 +139,8 @@ def test_kind_against_hand_count(results: list[dict], index: int, case: tuple) -
 
 
 def test_samples_name_file_and_line(results: list[dict]) -> None:
+    sql = next(r for r in results if r["kind"] == "sql")
+    assert json.loads(sql["samples"]) == [{"name": "T-2", "asset_type": "host"}]  # the copy says host; tickets line 4 says bucket
     unique = next(r for r in results if r["check_id"] == "tickets.unique.name")
     assert json.loads(unique["samples"]) == [
         {"_file": "tickets.csv", "_row": 3, "name": "T-2"},
@@ -179,6 +183,12 @@ def test_mostly_where_and_sample_limit(tmp_path: Path) -> None:
         ({"relationships": {"column": "name", "to": "nowhere.id"}}, "unknown source 'nowhere'"),
         ({"not_null": {"column": "name", "mostly": 1.5}}, "mostly: Input should be less than or equal to 1"),
         ({"freshness": "opened_at"}, "check 'freshness' takes a mapping of options"),
+        ({"sql": "select * from read_csv('/etc/passwd')"}, "read declared sources only"),
+        ({"sql": "select getenv('HOME')"}, "function GETENV is not allowed"),
+        ({"sql": "delete from tickets"}, "give exactly one SELECT query"),
+        ({"sql": "select * from tickets; drop table src_tickets"}, "give exactly one SELECT query"),
+        ({"sql": "select * from src_tickets"}, "unknown source 'src_tickets'"),
+        ({"sql": "select * from 'tickets.csv'"}, "read declared sources only"),
     ],
 )
 def test_invalid_checks_are_refused_with_their_location(tmp_path: Path, check: dict, message: str) -> None:

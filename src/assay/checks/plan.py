@@ -33,6 +33,8 @@ class Plan:
     """A small grouped result (distinct values, a histogram) that `judge` decides on in Python."""
     judge: Callable[[list[dict[str, Any]]], tuple[bool, Any]] | None = None
     """(passed, observed value) from the summary's rows."""
+    rows: ibis.Table | None = None
+    """Failing rows returned by a query of their own (the `sql` kind), counted and sampled apart."""
     separate: bool = False
     """The predicate reads another source: it is counted by its own filter query, not in the scan."""
 

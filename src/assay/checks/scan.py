@@ -55,7 +55,9 @@ def scan_source(ctx: Context, checks: list[CheckOptions]) -> list[Outcome]:
         t = base.filter(bind(where, base)) if where else base
         group = [_Planned(i, checks[i], t, checks[i].plan(t, ctx)) for i in members]
         planned.extend(group)
-        aggregates.append(_aggregate(g, t, [p for p in group if not p.plan.separate and p.plan.summary is None]))
+        aggregates.append(
+            _aggregate(g, t, [p for p in group if not (p.plan.separate or p.plan.summary is not None or p.plan.rows is not None)])
+        )
     values = _one_row(ctx, aggregates)
     outcomes = {p.index: _outcome(ctx, p, values, _group_of(groups, p.index)) for p in planned}
     return [outcomes[i] for i in range(len(checks))]
@@ -114,6 +116,10 @@ def _outcome(ctx: Context, p: _Planned, values: dict[str, Any], group: int) -> O
     total = int(values.get(f"n{group}") or 0) if values else int(ctx.engine.scalar(p.table.count()))
     failing = judged = None
     observed: Any = None
+    if plan.rows is not None:
+        failing = int(ctx.engine.scalar(plan.rows.count()))
+        samples = ctx.engine.to_arrow(plan.rows.limit(p.check.samples)).to_pylist() if failing and p.check.samples else []
+        return Outcome(failing == 0, failing, None, total, None, samples)
     if plan.summary is not None and plan.judge is not None:
         passed, observed = plan.judge(ctx.engine.to_arrow(plan.summary).to_pylist())
         return Outcome(passed, None, None, total, observed, [])

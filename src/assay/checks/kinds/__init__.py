@@ -42,6 +42,7 @@ from assay.checks.kinds import (  # noqa: F401 - importing registers the kinds
     row_count,
     row_count_change,
     row_count_equal,
+    sql,
     unique,
     unique_proportion,
     unique_within_row,
