@@ -63,6 +63,11 @@ def scan_source(ctx: Context, checks: list[CheckOptions]) -> list[Outcome]:
     return [outcomes[i] for i in range(len(checks))]
 
 
+def _in_scan(plan: Plan) -> bool:
+    """Whether the check is answered by the source's aggregate query (not by a query of its own)."""
+    return not (plan.separate or plan.summary is not None or plan.rows is not None)
+
+
 def failing_rows(p: Plan, t: ibis.Table) -> ibis.Table:
     """The failing rows of a planned check (its predicate may hold window functions, so it is
     computed as a column before filtering)."""
