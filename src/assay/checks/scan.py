@@ -136,8 +136,9 @@ def _outcome(ctx: Context, p: _Planned, values: dict[str, Any], group: int) -> O
         observed = ctx.engine.scalar(plan.observed) if plan.observed is not None else None
         verdict = ctx.engine.scalar(plan.passed) if plan.passed is not None else None
     else:
-        failing = int(values[f"f{i}"]) if plan.failing is not None else None
-        judged = int(values[f"j{i}"]) if plan.judged is not None else None
+        # Spark counts with a filter as SUM(CASE ...), NULL over no rows
+        failing = int(values[f"f{i}"] or 0) if plan.failing is not None else None
+        judged = int(values[f"j{i}"] or 0) if plan.judged is not None else None
         observed = values.get(f"o{i}")
         verdict = values.get(f"p{i}") if plan.passed is not None else None
     if plan.passed is not None:
