@@ -33,6 +33,9 @@ class Plan:
     """A small grouped result (distinct values, a histogram) that `judge` decides on in Python."""
     judge: Callable[[list[dict[str, Any]]], tuple[bool, Any]] | None = None
     """(passed, observed value) from the summary's rows."""
+    failing_rows: ibis.Table | None = None
+    """The same failing rows as `failing`, written for a cheaper sample query (the predicate may
+    need a window over the whole table; a join on the duplicated keys does not)."""
     rows: ibis.Table | None = None
     """Failing rows returned by a query of their own (the `sql` kind), counted and sampled apart."""
     separate: bool = False

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
 
 from assay.checks.expression import bind
 from assay.checks.options import CheckOptions
@@ -71,11 +72,17 @@ def _in_scan(plan: Plan) -> bool:
 def failing_rows(p: Plan, t: ibis.Table) -> ibis.Table:
     """The failing rows of a planned check (its predicate may hold window functions, so it is
     computed as a column before filtering)."""
+    if p.failing_rows is not None:
+        return p.failing_rows
     if p.failing is None:
         raise ValueError("this check judges the table, not rows")
-    if p.separate:
+    if p.separate or not _has_window(p.failing):
         return t.filter(p.failing)
     return t.mutate(_assay_failing=p.failing).filter(ibis._["_assay_failing"]).drop("_assay_failing")
+
+
+def _has_window(expr: ibis.Value) -> bool:
+    return bool(expr.op().find(ops.WindowFunction))
 
 
 def _group_of(groups: dict[str | None, list[int]], index: int) -> int:

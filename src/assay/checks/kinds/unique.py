@@ -38,7 +38,12 @@ class Unique(CheckOptions):
             "all_null": ibis.or_(*(t[c].notnull() for c in self.columns)),
             "never": ibis.literal(True),
         }[self.ignore_if]
-        # Rows not judged fall in their own partitions, so they never count as duplicates of judged
-        # ones; `isnull()` is never NULL, so counting it counts the partition's rows (NULL keys equal).
-        rows = t[self.columns[0]].isnull().count().over(ibis.window(group_by=[*self.columns, judged]))
-        return Plan(failing=judged & (rows > 1), judged=judged)
+        # A partition holds rows with equal keys (NULLs equal), so rows that are not judged only
+        # share one with rows that are not judged either; `isnull()` is never NULL, so counting it
+        # counts the partition's rows.
+        rows = t[self.columns[0]].isnull().count().over(ibis.window(group_by=self.columns))
+        # Samples come from a join on the duplicated keys: a hash aggregate, not a second window.
+        base = t.filter(judged)
+        keys = base.group_by(self.columns).aggregate(_assay_rows=ibis._.count()).filter(ibis._["_assay_rows"] > 1)
+        same = [base[c] == keys[c] if self.ignore_if == "any_null" else base[c].identical_to(keys[c]) for c in self.columns]
+        return Plan(failing=judged & (rows > 1), judged=judged, failing_rows=base.semi_join(keys, same))
