@@ -9,6 +9,7 @@ row count, max. Each contestant runs in its own process under GNU `time` (wall, 
 memory) after loading the Parquet file into its engine (DuckDB table / pandas DataFrame); the
 check time is measured inside the process around the checks alone. The three must agree on
 every failing count (and the observed row count and maximum); the script exits 1 if not.
+Each contestant first runs one trivial query, so one-off imports stay out of the check time.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def run_assay(path: Path) -> dict[str, Any]:
             for c in CHECKS
             for kind, opts in c.items()
         ]
+        engine.scalar(engine.table("src_bench").count())  # warm-up: Ibis loads its result converters (and pandas) on first use
         start = time.perf_counter()
         outcomes = scan_source(Context(engine, "bench", datetime(2026, 1, 1)), checks)
         seconds = time.perf_counter() - start
@@ -122,6 +124,7 @@ def run_hand(path: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         con = duckdb.connect(str(Path(tmp) / "hand.duckdb"))
         con.execute(f"CREATE TABLE bench AS SELECT * FROM read_parquet('{path}')")
+        con.execute("SELECT count(*) FROM bench").fetchone()
         start = time.perf_counter()
         row = con.execute(HAND_SQL).fetchone()
         seconds = time.perf_counter() - start

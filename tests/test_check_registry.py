@@ -7,6 +7,7 @@ import importlib
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -123,8 +124,9 @@ PASSING = [
 FAILING = [{"unique": "name"}, {"regex": {"column": "code", "pattern": "^AB"}}]
 
 
+@pytest.mark.parametrize("first_rows", [True, False], ids=["samples-in-scan", "sample-queries"])
 @pytest.mark.parametrize("n_passing", [1, 4, len(PASSING)])
-def test_passing_checks_share_one_query(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n_passing: int) -> None:
+def test_passing_checks_share_one_query(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n_passing: int, first_rows: bool) -> None:
     from assay.checks.run import run_checks
     from assay.ingest.stage import ingest_all
     from assay.run.as_of import as_of_instant
@@ -132,11 +134,14 @@ def test_passing_checks_share_one_query(tmp_path: Path, monkeypatch: pytest.Monk
     ws = Workspace.open(_project(tmp_path, PASSING[:n_passing] + FAILING))
     try:
         ingest_all(ws.engine, ws.project_dir, ws.project.sources)
+        monkeypatch.setattr(ws.engine, "capabilities", replace(ws.engine.capabilities, first_rows=first_rows))
         counter = QueryCounter(ws.engine, monkeypatch)
         rows = run_checks(ws.engine, ws.project, as_of_instant(AS_OF)).to_pylist()
     finally:
         ws.close()
     assert [r["status"] for r in rows] == ["pass"] * n_passing + ["fail", "fail"]
-    # one aggregate for the source, one sample query per failing check, nothing per passing check
-    # (the previous run's row counts are looked up once, in the warehouse, when there is one)
-    assert counter.count == 1 + len(FAILING)
+    # one aggregate for the source, nothing per passing check; failing checks' samples come out of
+    # that scan where the engine can keep the first rows (DuckDB), else one bounded query each
+    assert counter.count == (1 if first_rows else 1 + len(FAILING))
+    assert [s["_row"] for s in json.loads(rows[-2]["samples"])] == [3, 4]  # the duplicated T-2
+    assert [s["_row"] for s in json.loads(rows[-1]["samples"])] == [4]  # ZZ99; the empty code on line 6 is not judged

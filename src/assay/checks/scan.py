@@ -56,9 +56,7 @@ def scan_source(ctx: Context, checks: list[CheckOptions]) -> list[Outcome]:
         t = base.filter(bind(where, base)) if where else base
         group = [_Planned(i, checks[i], t, checks[i].plan(t, ctx)) for i in members]
         planned.extend(group)
-        aggregates.append(
-            _aggregate(g, t, [p for p in group if not (p.plan.separate or p.plan.summary is not None or p.plan.rows is not None)])
-        )
+        aggregates.append(_aggregate(ctx, g, t, [p for p in group if _in_scan(p.plan)]))
     values = _one_row(ctx, aggregates)
     outcomes = {p.index: _outcome(ctx, p, values, _group_of(groups, p.index)) for p in planned}
     return [outcomes[i] for i in range(len(checks))]
@@ -89,7 +87,7 @@ def _group_of(groups: dict[str | None, list[int]], index: int) -> int:
     return next(g for g, members in enumerate(groups.values()) if index in members)
 
 
-def _aggregate(g: int, t: ibis.Table, group: list[_Planned]) -> ibis.Table:
+def _aggregate(ctx: Context, g: int, t: ibis.Table, group: list[_Planned]) -> ibis.Table:
     flags: dict[str, Any] = {}
     for p in group:
         if p.plan.failing is not None:
@@ -101,6 +99,8 @@ def _aggregate(g: int, t: ibis.Table, group: list[_Planned]) -> ibis.Table:
     for p in group:
         if p.plan.failing is not None:
             metrics[f"f{p.index}"] = m.count(where=m[f"_f{p.index}"])
+            if ctx.engine.capabilities.first_rows and p.check.samples:
+                metrics[f"s{p.index}"] = _first_rows(ctx, m, p, m[f"_f{p.index}"])
         if p.plan.judged is not None:
             metrics[f"j{p.index}"] = m.count(where=m[f"_j{p.index}"])
         if p.plan.observed is not None:
@@ -108,6 +108,17 @@ def _aggregate(g: int, t: ibis.Table, group: list[_Planned]) -> ibis.Table:
         if p.plan.passed is not None:
             metrics[f"p{p.index}"] = _rebase(p.plan.passed, t, m)
     return m.aggregate(**metrics)
+
+
+def _sample_columns(t: ibis.Table, check: CheckOptions) -> list[str]:
+    return [c for c in dict.fromkeys((FILE, ROW, *check.columns_read())) if c in t.columns]
+
+
+def _first_rows(ctx: Context, m: ibis.Table, p: _Planned, flag: ibis.BooleanValue) -> ibis.ArrayValue:
+    """The check's first failing rows (in file order), kept while the scan aggregates."""
+    columns = _sample_columns(m, p.check)
+    key = ibis.struct({c: m[c] for c in (FILE, ROW) if c in m.columns}) if ROW in m.columns else m[columns[0]]
+    return ctx.engine.first_rows(ibis.struct({c: m[c] for c in columns}), key, p.check.samples, flag)
 
 
 def _rebase(expr: Any, t: ibis.Table, m: ibis.Table) -> Any:
@@ -152,8 +163,17 @@ def _outcome(ctx: Context, p: _Planned, values: dict[str, Any], group: int) -> O
         passed = bool(verdict)
     else:
         passed = _rows_pass(failing or 0, judged if judged is not None else total, p.check.mostly)
-    samples = _samples(ctx, p) if failing and p.check.samples else []
+    if f"s{i}" in values:
+        samples = sorted(
+            values[f"s{i}"] or [], key=lambda r: tuple(str(r.get(c)) if c == FILE else r.get(c) for c in (FILE, ROW) if c in r)
+        )
+    else:
+        samples = _samples(ctx, p) if failing and p.check.samples else []
     return Outcome(passed, failing, judged, total, observed, samples)
+
+
+def _file_order(row: dict[str, Any]) -> tuple[str, int]:
+    return (str(row.get(FILE, "")), int(row.get(ROW) or 0))
 
 
 def _rows_pass(failing: int, judged: int, mostly: float | None) -> bool:
@@ -166,6 +186,6 @@ def _rows_pass(failing: int, judged: int, mostly: float | None) -> bool:
 
 def _samples(ctx: Context, p: _Planned) -> list[dict[str, Any]]:
     rows = failing_rows(p.plan, p.table)
-    keep = [c for c in (FILE, ROW, *p.check.columns_read()) if c in rows.columns]
+    keep = _sample_columns(rows, p.check)
     picked = rows.select(*keep).order_by([c for c in (FILE, ROW) if c in keep] or keep[:1]).limit(p.check.samples)
     return ctx.engine.to_arrow(picked).to_pylist()

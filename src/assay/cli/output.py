@@ -73,3 +73,6 @@ def run_summary(console: Console, result: RunResult) -> None:
         f"{len(failed)} check(s) failing, {sum(result.timings.values()):.1f}s",
         soft_wrap=True,
     )
+    if result.gate is not None:
+        style = "green" if result.gate.certified else "red"
+        console.print(f"[{style}]{escape(result.gate.summary())}[/]", soft_wrap=True, highlight=False)

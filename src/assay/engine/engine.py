@@ -231,6 +231,11 @@ class Engine:
         """Hex MD5 of a string: identical on every engine, used for stable fingerprints."""
         return expr.hexdigest("md5")
 
+    def first_rows(self, value: ibis.StructValue, key: ibis.Value, n: int, where: ibis.BooleanValue) -> ibis.ArrayValue:
+        """An aggregate: the `n` values with the smallest `key` among rows where `where` holds;
+        only engines declaring `first_rows` implement it."""
+        raise NotImplementedError(f"{self.name} does not declare the first_rows capability")
+
     def json_valid(self, expr: ibis.StringValue) -> ibis.BooleanValue:
         """True where the text parses as JSON (any JSON value), NULL where it is NULL."""
         return _json_valid(expr)

@@ -96,6 +96,13 @@ def cross_reference_problems(p: Project) -> list[tuple[KeyPath, str]]:
                 need(("checks", sname, i, check.kind), other, None)
                 if other_column is not None:
                     has_column(("checks", sname, i, check.kind), other, other_column)
+    if p.gate is not None:
+        from assay.checks.run import check_ids
+
+        declared = [c for ids in check_ids(p).values() for c in ids]
+        for pattern in p.gate.unmatched(declared):
+            at: KeyPath = ("gate", "checks", p.gate.checks.index(pattern))
+            out.append((at, f"{pattern!r} names no check; check ids: {', '.join(declared) or '(no checks declared)'}"))
     for mname, metric in p.metrics.items():
         if metric.kind == "coverage":
             if not p.controls:

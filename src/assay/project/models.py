@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SerializeAsAny, field_validator, model_validator
 
+from assay.checks.gate import Gate
 from assay.checks.options import CheckOptions
 from assay.project.durations import Duration
 from assay.project.paths import check_root
@@ -294,6 +295,7 @@ class Project(Strict):
     controls: dict[str, Control] = Field(default_factory=dict)
     access: Access | None = None
     checks: dict[str, list[Check]] = Field(default_factory=dict)
+    gate: Gate | None = None
     metrics: dict[str, Metric] = Field(default_factory=dict)
     findings: dict[str, FindingRule] = Field(default_factory=dict)
     report: ReportSettings = Field(default_factory=ReportSettings)

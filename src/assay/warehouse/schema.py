@@ -21,6 +21,7 @@ RUNS = "assay_runs"
 ROW_ACCOUNTING = "assay_row_accounting"
 QUARANTINE = "assay_quarantine"
 CHECK_RESULTS = "assay_check_results"
+GATE_RESULTS = "assay_gate_results"
 METRIC_VALUES = "assay_metric_values"
 FINDING_EVENTS = "assay_finding_events"
 FINDINGS = "assay_findings"
@@ -94,6 +95,9 @@ HISTORY: dict[str, ibis.Schema] = {
             "samples": "string",
             "observed": "string",
         }
+    ),
+    GATE_RESULTS: ibis.schema(
+        {"run_id": "string", "certified": "boolean", "gated_checks": "int64", "failed_checks": "int64", "reasons": "string"}
     ),
     METRIC_VALUES: ibis.schema(
         {
