@@ -22,6 +22,7 @@ from assay.checks.plan import Context, Plan
 from assay.ingest.stage import FILE, table_name
 
 ROW = "_row"
+ORDER = "_assay_order"
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,13 @@ def _aggregate(ctx: Context, g: int, t: ibis.Table, group: list[_Planned]) -> ib
     for p in group:
         if p.plan.failing is not None:
             flags[f"_f{p.index}"] = p.plan.failing
-        if p.plan.judged is not None:
+        if p.plan.judged is not None and p.check.mostly is not None:  # the judged rows only matter for `mostly`
             flags[f"_j{p.index}"] = p.plan.judged
+    if ctx.engine.capabilities.first_rows and ROW in t.columns and any(p.plan.failing is not None and p.check.samples for p in group):
+        # One sort key for every check's samples, computed once per row: the line number, then the
+        # file (by hash: a struct key costs far more), so the choice of rows is deterministic.
+        file_part = (t[FILE].hash() % 1_048_576).abs() if FILE in t.columns else 0
+        flags[ORDER] = t[ROW] * 1_048_576 + file_part
     m = t.mutate(**flags) if flags else t
     metrics: dict[str, Any] = {f"n{g}": m.count()}
     for p in group:
@@ -101,7 +107,7 @@ def _aggregate(ctx: Context, g: int, t: ibis.Table, group: list[_Planned]) -> ib
             metrics[f"f{p.index}"] = m.count(where=m[f"_f{p.index}"])
             if ctx.engine.capabilities.first_rows and p.check.samples:
                 metrics[f"s{p.index}"] = _first_rows(ctx, m, p, m[f"_f{p.index}"])
-        if p.plan.judged is not None:
+        if f"_j{p.index}" in flags:
             metrics[f"j{p.index}"] = m.count(where=m[f"_j{p.index}"])
         if p.plan.observed is not None:
             metrics[f"o{p.index}"] = _rebase(p.plan.observed, t, m)
@@ -115,9 +121,9 @@ def _sample_columns(t: ibis.Table, check: CheckOptions) -> list[str]:
 
 
 def _first_rows(ctx: Context, m: ibis.Table, p: _Planned, flag: ibis.BooleanValue) -> ibis.ArrayValue:
-    """The check's first failing rows (in file order), kept while the scan aggregates."""
+    """The check's first failing rows (by `_row`, files apart), kept while the scan aggregates."""
     columns = _sample_columns(m, p.check)
-    key = ibis.struct({c: m[c] for c in (FILE, ROW) if c in m.columns}) if ROW in m.columns else m[columns[0]]
+    key = m[ORDER] if ORDER in m.columns else m[columns[0]]
     return ctx.engine.first_rows(ibis.struct({c: m[c] for c in columns}), key, p.check.samples, flag)
 
 
@@ -156,7 +162,7 @@ def _outcome(ctx: Context, p: _Planned, values: dict[str, Any], group: int) -> O
     else:
         # Spark counts with a filter as SUM(CASE ...), NULL over no rows
         failing = int(values[f"f{i}"] or 0) if plan.failing is not None else None
-        judged = int(values[f"j{i}"] or 0) if plan.judged is not None else None
+        judged = int(values[f"j{i}"] or 0) if f"j{i}" in values else None
         observed = values.get(f"o{i}")
         verdict = values.get(f"p{i}") if plan.passed is not None else None
     if plan.passed is not None:
