@@ -161,11 +161,13 @@ def _pair_in_set(args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 def _multicolumn_sum(args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     cols = args["column_list"]
-    if args.get("ignore_row_if", "all_values_are_missing") != "all_values_are_missing":
-        raise NotMapped(f"ignore_row_if {args['ignore_row_if']!r}")
+    ignore = args.get("ignore_row_if", "all_values_are_missing")
     total = " + ".join(f"coalesce({c}, 0)" for c in cols)
-    all_null = " and ".join(f"{c} is null" for c in cols)
-    return "expression", {"expression": f"({all_null}) or {total} = {_literal(args['sum_total'])}", **_common(args)}
+    skipped = {"all_values_are_missing": " and ", "any_value_is_missing": " or "}
+    if ignore not in skipped:
+        raise NotMapped(f"ignore_row_if {ignore!r}")
+    nulls = skipped[ignore].join(f"{c} is null" for c in cols)
+    return "expression", {"expression": f"({nulls}) or {total} = {_literal(args['sum_total'])}", **_common(args)}
 
 
 def _unique_within_record(args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -293,6 +295,7 @@ MAPPINGS: dict[str, Mapping] = {
         "most_common_value",
         {"column": a["column"], "values": a["value_set"], "ties_okay": bool(a.get("ties_okay"))},
     ),
+    "unexpected_rows_expectation": lambda a: ("sql", {"query": a["unexpected_rows_query"].replace("{batch}", "gx")}),
     "expect_table_row_count_to_be_between": lambda a: ("row_count", _bounds(a)),
     "expect_table_row_count_to_equal": lambda a: ("row_count", {"min": a["value"], "max": a["value"]}),
     "expect_table_row_count_to_equal_other_table": lambda a: ("row_count_equal", {"to": _source(a["other_table_name"])}),
@@ -316,7 +319,6 @@ NOT_MAPPED: dict[str, str] = {
     "expect_column_pair_cramers_phi_value_to_be_less_than": "distribution test: no assay kind yet",
     "expect_column_values_to_be_dateutil_parseable": "dateutil's free-form parsing has no engine equivalent",
     "expect_column_values_to_match_json_schema": "JSON Schema validation has no engine equivalent",
-    "unexpected_rows_expectation": "arbitrary SQL queries are not an assay kind yet",
     "expect_this_test_to_be_suppressed": "a GX runner self-test, not an expectation",
 }
 
@@ -455,7 +457,10 @@ def compare(kind: str, options: dict[str, Any], outcome: Outcome, expected: dict
     elif "unexpected_list" in expected and outcome.failing_rows is not None:
         if len(expected["unexpected_list"]) != outcome.failing_rows:
             problems.append(f"{outcome.failing_rows} unexpected rows, GX expects {len(expected['unexpected_list'])}")
-    if "observed_value" in expected:
+    if kind == "sql" and isinstance(expected.get("observed_value"), str):  # GX words it: "1 unexpected row"
+        if int(expected["observed_value"].split()[0]) != outcome.failing_rows:
+            problems.append(f"{outcome.failing_rows} unexpected rows, GX expects {expected['observed_value']!r}")
+    elif "observed_value" in expected:
         want = expected["observed_value"]
         got = outcome.observed
         if isinstance(want, dict) and "values" in want:
