@@ -197,3 +197,22 @@ def test_invalid_checks_are_refused_with_their_location(tmp_path: Path, check: d
     text = "\n".join(raised.value.problems)
     assert message in text, text
     assert "assay.yml:" in text
+
+
+def test_row_count_change_compares_with_the_previous_run(tmp_path: Path) -> None:
+    project = _project(tmp_path, [{"row_count_change": {"max_percent": 30}}])
+    ws = Workspace.open(project)
+    try:
+        first = ws.run(AS_OF).checks
+        (project / "tickets.csv").write_text("\n".join(TICKETS.splitlines()[:4]) + "\n")  # 3 rows left of 5: −40%
+        second = ws.run(AS_OF).checks
+        (project / "tickets.csv").write_text("\n".join(TICKETS.splitlines()[:5]) + "\n")  # 4 rows: +33% of 3
+        third = ws.run(AS_OF).checks
+    finally:
+        ws.close()
+    assert first is not None and second is not None and third is not None
+    assert [(t.to_pylist()[0]["status"], t.to_pylist()[0]["observed"]) for t in (first, second, third)] == [
+        ("pass", "5"),
+        ("fail", "3"),
+        ("fail", "4"),
+    ]

@@ -7,7 +7,7 @@ The previous count is the rows loaded for this source by the latest successful r
 from __future__ import annotations
 
 import ibis
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from assay.checks.options import CheckOptions
 from assay.checks.plan import Context, Plan
@@ -22,6 +22,12 @@ from assay.checks.registry import register
 )
 class RowCountChange(CheckOptions):
     max_percent: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _whole_source(self) -> RowCountChange:
+        if self.where:
+            raise ValueError("row_count_change compares whole sources (the previous run's rows loaded); it takes no where")
+        return self
 
     def describe(self) -> str:
         return f"row count within {self.max_percent:g}% of the previous run"
