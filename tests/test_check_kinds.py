@@ -216,3 +216,31 @@ def test_row_count_change_compares_with_the_previous_run(tmp_path: Path) -> None
         ("fail", "3"),
         ("fail", "4"),
     ]
+
+
+def test_anomaly_fires_outside_the_robust_band_once_history_suffices(tmp_path: Path) -> None:
+    checks = [
+        {"anomaly": {"metric": "row_count", "runs": 2, "min_history": 2}},
+        {"anomaly": {"metric": "null_rate", "column": "owner_email"}},
+    ]
+    project = _project(tmp_path, checks)
+    lines = TICKETS.splitlines()
+    observed = []
+    ws = Workspace.open(project)
+    try:
+        for n in [5, 4, 5, 2]:  # rows per run; owner_email is empty on line 3 in every run
+            (project / "tickets.csv").write_text("\n".join(lines[: n + 1]) + "\n")
+            rows = ws.run(AS_OF).checks
+            assert rows is not None
+            observed.append([(r["status"], json.loads(r["observed"])) for r in rows.to_pylist()])
+    finally:
+        ws.close()
+    # runs 1 and 2 have fewer than 2 earlier values: no verdict yet
+    assert observed[1][0] == ("pass", {"value": 4.0, "history": 1, "band": None})
+    # runs 3 and 4 see the two runs before them (4 and 5, then 5 and 4): median 4.5, MAD 0.5
+    low, high = 4.5 - 3 * 0.5 * 1.4826, 4.5 + 3 * 0.5 * 1.4826
+    assert [o[0][0] for o in observed] == ["pass", "pass", "pass", "fail"]
+    assert observed[3][0][1]["band"] == pytest.approx([low, high]) and observed[3][0][1]["median"] == 4.5
+    # the null rate (1/5, 1/4, 1/5, 1/2) never gets the default five runs of history
+    assert [o[1][0] for o in observed] == ["pass"] * 4
+    assert observed[3][1][1]["value"] == pytest.approx(0.5)

@@ -32,7 +32,8 @@ class Plan:
     summary: ibis.Table | None = None
     """A small grouped result (distinct values, a histogram) that `judge` decides on in Python."""
     judge: Callable[[list[dict[str, Any]]], tuple[bool, Any]] | None = None
-    """(passed, observed value) from the summary's rows."""
+    """(passed, observed value) from the summary's rows, or, without a summary, from the one row
+    `[{"value": observed}]` (history-based kinds judge the scan's aggregate in Python)."""
     failing_rows: ibis.Table | None = None
     """The same failing rows as `failing`, written for a cheaper sample query (the predicate may
     need a window over the whole table; a join on the duplicated keys does not)."""
@@ -51,6 +52,11 @@ class Context:
     as_of: datetime
     previous_rows: dict[str, int] = field(default_factory=dict)
     """Rows loaded per source by the previous successful run (for change-since kinds)."""
+    history: Callable[[str, int], list[Any]] | None = None
+    """Observed values of a check id in the latest n successful runs (newest first)."""
+
+    def previous_values(self, check_id: str, n: int) -> list[Any]:
+        return self.history(check_id, n) if self.history is not None else []
 
     def table(self, source: str) -> ibis.Table:
         """Another loaded source (declared in `references()`, so the loader has checked it exists)."""

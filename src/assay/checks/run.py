@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+import ibis
 import pyarrow as pa
 
 from assay.checks.options import CheckOptions
@@ -63,6 +66,22 @@ def previous_rows(engine: Engine) -> dict[str, int]:
     return {r["source"]: int(r["rows"]) for r in engine.to_arrow(per_source).to_pylist()}
 
 
+def observed_history(engine: Engine) -> Callable[[str, int], list[Any]]:
+    """A lookup of a check's observed values in the latest successful runs, newest first (a
+    dict's `value` for kinds that record more than the value); one small query per call."""
+
+    def lookup(check_id: str, n: int) -> list[Any]:
+        if not (engine.exists(CHECK_RESULTS) and engine.exists(RUNS)):
+            return []
+        results = visible(engine, CHECK_RESULTS)
+        runs = engine.table(RUNS).select("run_id", "run_seq")
+        picked = results.filter(results.check_id == check_id).join(runs, "run_id").order_by(ibis.desc("run_seq")).limit(n)
+        values = [json.loads(r["observed"]) for r in engine.to_arrow(picked.select("observed")).to_pylist() if r["observed"]]
+        return [v.get("value") if isinstance(v, dict) else v for v in values]
+
+    return lookup
+
+
 def run_checks(engine: Engine, project: Project, as_of: datetime) -> pa.Table:
     """Results as an Arrow table in the column order of `assay_check_results` (minus run_id).
 
@@ -73,7 +92,7 @@ def run_checks(engine: Engine, project: Project, as_of: datetime) -> pa.Table:
     ids = check_ids(project)
     before = previous_rows(engine) if project.checks else {}
     for source, checks in project.checks.items():
-        ctx = Context(engine, source, as_of, before)
+        ctx = Context(engine, source, as_of, before, observed_history(engine))
         outcomes = scan_source(ctx, [c.spec for c in checks])
         for check_id, check, outcome in zip(ids[source], checks, outcomes, strict=True):
             spec = check.spec

@@ -165,7 +165,9 @@ def _outcome(ctx: Context, p: _Planned, values: dict[str, Any], group: int) -> O
         judged = int(values[f"j{i}"] or 0) if f"j{i}" in values else None
         observed = values.get(f"o{i}")
         verdict = values.get(f"p{i}") if plan.passed is not None else None
-    if plan.passed is not None:
+    if plan.judge is not None:
+        passed, observed = plan.judge([{"value": observed}])
+    elif plan.passed is not None:
         passed = bool(verdict)
     else:
         passed = _rows_pass(failing or 0, judged if judged is not None else total, p.check.mostly)

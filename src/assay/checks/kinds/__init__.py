@@ -2,6 +2,7 @@
 
 from assay.checks.kinds import (  # noqa: F401 - importing registers the kinds
     accepted_values,
+    anomaly,
     between,
     column_count,
     column_max,
