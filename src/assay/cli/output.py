@@ -51,10 +51,13 @@ def format_value(value: float | None, unit: str) -> str:
 
 
 def checks_table(table: pa.Table) -> Table:
+    rows = table.to_pylist()
     out = Table(title="Checks", title_justify="left")
-    for column in ("check", "severity", "status", "failing", "rows", "observed"):
+    out.add_column("check", no_wrap=True, min_width=max((len(r["check_id"]) for r in rows), default=5))
+    for column in ("severity", "status", "failing", "rows"):
         out.add_column(column, justify="right" if column in ("failing", "rows") else "left")
-    for row in table.to_pylist():
+    out.add_column("observed", max_width=24, overflow="ellipsis", no_wrap=True)
+    for row in rows:
         style = "green" if row["status"] == "pass" else ("red" if row["severity"] == "error" else "yellow")
         failing = "" if row["failing_rows"] is None else f"{row['failing_rows']:,}"
         observed = escape(row.get("observed") or "")
