@@ -142,10 +142,13 @@ def test_samples_name_file_and_line(results: list[dict]) -> None:
     sql = next(r for r in results if r["kind"] == "sql")
     assert json.loads(sql["samples"]) == [{"name": "T-2", "asset_type": "host"}]  # the copy says host; tickets line 4 says bucket
     unique = next(r for r in results if r["check_id"] == "tickets.unique.name")
-    assert json.loads(unique["samples"]) == [
-        {"_file": "tickets.csv", "_row": 3, "name": "T-2"},
-        {"_file": "tickets.csv", "_row": 4, "name": "T-2"},
+    samples = json.loads(unique["samples"])
+    assert [(s["_file"], s["_row"], s["name"], s["asset_type"]) for s in samples] == [
+        ("tickets.csv", 3, "T-2", "host"),
+        ("tickets.csv", 4, "T-2", "bucket"),
     ]
+    # the whole row, the checked columns first
+    assert list(samples[0]) == ["_file", "_row", "name", "asset_type", "owner_email", "cvss", "opened_at", "closed_at", "payload", "code"]
 
 
 def test_mostly_where_and_sample_limit(tmp_path: Path) -> None:
@@ -163,7 +166,9 @@ def test_mostly_where_and_sample_limit(tmp_path: Path) -> None:
         ws.close()
     assert [r["status"] for r in rows] == ["fail", "pass", "fail", "pass", "fail"]
     assert rows[2]["failing_rows"] == 1 and rows[2]["total_rows"] == 3
-    assert json.loads(rows[2]["samples"]) == [{"_file": "tickets.csv", "_row": 3, "cvss": 9.8, "asset_type": "host"}]
+    assert [{k: s[k] for k in ("_file", "_row", "cvss", "asset_type")} for s in json.loads(rows[2]["samples"])] == [
+        {"_file": "tickets.csv", "_row": 3, "cvss": 9.8, "asset_type": "host"}
+    ]
     assert rows[3]["total_rows"] == 0
     assert rows[4]["failing_rows"] == 5 and [s["_row"] for s in json.loads(rows[4]["samples"])] == [2, 3]
 
@@ -171,7 +176,7 @@ def test_mostly_where_and_sample_limit(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("check", "message"),
     [
-        ({"not_nul": "name"}, "unknown check kind 'not_nul'; expected one of: "),
+        ({"not_nul": "name"}, "unknown check kind 'not_nul' (did you mean not_null or not_like?); expected one of: "),
         ({"between": {"column": "cvss"}}, "give min, max or both"),
         ({"between": {"column": "cvss", "min": 5, "max": 1}}, "min 5 is greater than max 1"),
         ({"between": {"column": "cvss", "max": 1, "colour": "red"}}, "checks.tickets.0.between.colour: unknown key"),

@@ -140,8 +140,9 @@ def test_passing_checks_share_one_query(tmp_path: Path, monkeypatch: pytest.Monk
     finally:
         ws.close()
     assert [r["status"] for r in rows] == ["pass"] * n_passing + ["fail", "fail"]
-    # one aggregate for the source, nothing per passing check; failing checks' samples come out of
-    # that scan where the engine can keep the first rows (DuckDB), else one bounded query each
-    assert counter.count == (1 if first_rows else 1 + len(FAILING))
+    # one aggregate for the source, nothing per passing check; where the engine can keep the first
+    # rows while aggregating (DuckDB), one query reads every failing check's sample rows, else one
+    # bounded query per failing check
+    assert counter.count == (2 if first_rows else 1 + len(FAILING))
     assert [s["_row"] for s in json.loads(rows[-2]["samples"])] == [3, 4]  # the duplicated T-2
     assert [s["_row"] for s in json.loads(rows[-1]["samples"])] == [4]  # ZZ99; the empty code on line 6 is not judged

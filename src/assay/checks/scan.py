@@ -59,8 +59,24 @@ def scan_source(ctx: Context, checks: list[CheckOptions]) -> list[Outcome]:
         planned.extend(group)
         aggregates.append(_aggregate(ctx, g, t, [p for p in group if _in_scan(p.plan)]))
     values = _one_row(ctx, aggregates)
-    outcomes = {p.index: _outcome(ctx, p, values, _group_of(groups, p.index)) for p in planned}
+    fetched = _fetch_first_rows(ctx, base, [values[f"s{p.index}"] or [] for p in planned if f"s{p.index}" in values])
+    outcomes = {p.index: _outcome(ctx, p, values, _group_of(groups, p.index), fetched) for p in planned}
     return [outcomes[i] for i in range(len(checks))]
+
+
+def _key(row: dict[str, Any]) -> tuple[str, int]:
+    """Where a row came from, which also orders samples: (file, line or row number)."""
+    return (str(row.get(FILE, "")), int(row.get(ROW) or 0))
+
+
+def _fetch_first_rows(ctx: Context, base: ibis.Table, picked: list[list[dict[str, Any]]]) -> dict[tuple[str, int], dict[str, Any]]:
+    """The whole rows behind every check's sampled (file, row) pairs, in one bounded query."""
+    wanted = {_key(r) for rows in picked for r in rows}
+    if not wanted:
+        return {}
+    columns = [c for c in (FILE, ROW) if c in base.columns] + [c for c in base.columns if not c.startswith("_")]
+    rows = ctx.engine.to_arrow(base.filter(base[ROW].isin(sorted({r for _, r in wanted}))).select(*columns)).to_pylist()
+    return {_key(r): r for r in rows if _key(r) in wanted}
 
 
 def _in_scan(plan: Plan) -> bool:
@@ -95,7 +111,8 @@ def _aggregate(ctx: Context, g: int, t: ibis.Table, group: list[_Planned]) -> ib
             flags[f"_f{p.index}"] = p.plan.failing
         if p.plan.judged is not None and p.check.mostly is not None:  # the judged rows only matter for `mostly`
             flags[f"_j{p.index}"] = p.plan.judged
-    if ctx.engine.capabilities.first_rows and ROW in t.columns and any(p.plan.failing is not None and p.check.samples for p in group):
+    sampled = ctx.engine.capabilities.first_rows and ROW in t.columns
+    if sampled and any(p.plan.failing is not None and p.check.samples for p in group):
         # One sort key for every check's samples, computed once per row: the line number, then the
         # file (by hash: a struct key costs far more), so the choice of rows is deterministic.
         file_part = (t[FILE].hash() % 1_048_576).abs() if FILE in t.columns else 0
@@ -105,7 +122,7 @@ def _aggregate(ctx: Context, g: int, t: ibis.Table, group: list[_Planned]) -> ib
     for p in group:
         if p.plan.failing is not None:
             metrics[f"f{p.index}"] = m.count(where=m[f"_f{p.index}"])
-            if ctx.engine.capabilities.first_rows and p.check.samples:
+            if ctx.engine.capabilities.first_rows and ROW in m.columns and p.check.samples:
                 metrics[f"s{p.index}"] = _first_rows(ctx, m, p, m[f"_f{p.index}"])
         if f"_j{p.index}" in flags:
             metrics[f"j{p.index}"] = m.count(where=m[f"_j{p.index}"])
@@ -117,14 +134,21 @@ def _aggregate(ctx: Context, g: int, t: ibis.Table, group: list[_Planned]) -> ib
 
 
 def _sample_columns(t: ibis.Table, check: CheckOptions) -> list[str]:
-    return [c for c in dict.fromkeys((FILE, ROW, *check.columns_read())) if c in t.columns]
+    """Where the row came from, the columns the check reads, then the rest of the row."""
+    ordered = (FILE, ROW, *check.columns_read(), *(c for c in t.columns if not c.startswith("_")))
+    return [c for c in dict.fromkeys(ordered) if c in t.columns]
+
+
+def _checked_first(row: dict[str, Any], check: CheckOptions) -> dict[str, Any]:
+    order = [FILE, ROW, *check.columns_read(), *row]
+    return {c: row[c] for c in dict.fromkeys(order) if c in row}
 
 
 def _first_rows(ctx: Context, m: ibis.Table, p: _Planned, flag: ibis.BooleanValue) -> ibis.ArrayValue:
-    """The check's first failing rows (by `_row`, files apart), kept while the scan aggregates."""
-    columns = _sample_columns(m, p.check)
-    key = m[ORDER] if ORDER in m.columns else m[columns[0]]
-    return ctx.engine.first_rows(ibis.struct({c: m[c] for c in columns}), key, p.check.samples, flag)
+    """Where the check's first failing rows are (by `_row`, files apart), kept while the scan
+    aggregates; the rows themselves are read afterwards, for all checks at once."""
+    where = [c for c in (FILE, ROW) if c in m.columns]
+    return ctx.engine.first_rows(ibis.struct({c: m[c] for c in where}), m[ORDER], p.check.samples, flag)
 
 
 def _rebase(expr: Any, t: ibis.Table, m: ibis.Table) -> Any:
@@ -140,7 +164,7 @@ def _one_row(ctx: Context, aggregates: list[ibis.Table]) -> dict[str, Any]:
     return ctx.engine.to_arrow(joined).to_pylist()[0]
 
 
-def _outcome(ctx: Context, p: _Planned, values: dict[str, Any], group: int) -> Outcome:
+def _outcome(ctx: Context, p: _Planned, values: dict[str, Any], group: int, fetched: dict[tuple[str, int], dict[str, Any]]) -> Outcome:
     plan, i = p.plan, p.index
     total = int(values.get(f"n{group}") or 0) if values else int(ctx.engine.scalar(p.table.count()))
     failing = judged = None
@@ -172,16 +196,11 @@ def _outcome(ctx: Context, p: _Planned, values: dict[str, Any], group: int) -> O
     else:
         passed = _rows_pass(failing or 0, judged if judged is not None else total, p.check.mostly)
     if f"s{i}" in values:
-        samples = sorted(
-            values[f"s{i}"] or [], key=lambda r: tuple(str(r.get(c)) if c == FILE else r.get(c) for c in (FILE, ROW) if c in r)
-        )
+        keys = sorted(_key(r) for r in values[f"s{i}"] or [])
+        samples = [_checked_first(fetched[k], p.check) for k in keys if k in fetched]
     else:
         samples = _samples(ctx, p) if failing and p.check.samples else []
     return Outcome(passed, failing, judged, total, observed, samples)
-
-
-def _file_order(row: dict[str, Any]) -> tuple[str, int]:
-    return (str(row.get(FILE, "")), int(row.get(ROW) or 0))
 
 
 def _rows_pass(failing: int, judged: int, mostly: float | None) -> bool:

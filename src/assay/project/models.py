@@ -5,6 +5,7 @@ The reference for every key is `docs/project-file.md`; a test fails when a key i
 
 from __future__ import annotations
 
+import difflib
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
@@ -220,7 +221,9 @@ class Check(Strict):
             raise ValueError(f"a check is a one-key mapping such as '- not_null: column'; kinds: {', '.join(known)}")
         ((kind, args),) = value.items()
         if kind not in known:
-            raise ValueError(f"unknown check kind {kind!r}; expected one of: {', '.join(known)}")
+            close = difflib.get_close_matches(kind, known, n=3)
+            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+            raise ValueError(f"unknown check kind {kind!r}{hint}; expected one of: {', '.join(known)}")
         model = known[kind]
         if not isinstance(args, dict):
             if model.shorthand is None:
