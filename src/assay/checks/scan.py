@@ -1,10 +1,12 @@
-"""All checks on one source as one aggregate query, plus one bounded query per failing check.
+"""All checks on one source as one aggregate query, plus bounded queries for failing rows.
 
 Checks are grouped by their `where` filter; each group is one aggregate over the filtered source
 (row predicates become flag columns, counted with `count(where=...)`), and the groups' one-row
 results are cross-joined, so the engine receives a single statement however many checks pass.
 Kinds that read another source or need a grouped summary run their own query (`Plan.separate`,
-`Plan.summary`); a failing check costs one more query for its sample rows.
+`Plan.summary`). Sample rows: where the engine can keep the first n rows of a group while
+aggregating (capability `first_rows`), the scan notes where each failing check's first rows are
+and one more query reads them all; elsewhere each failing check costs one bounded query.
 """
 
 from __future__ import annotations
@@ -122,7 +124,7 @@ def _aggregate(ctx: Context, g: int, t: ibis.Table, group: list[_Planned]) -> ib
     for p in group:
         if p.plan.failing is not None:
             metrics[f"f{p.index}"] = m.count(where=m[f"_f{p.index}"])
-            if ctx.engine.capabilities.first_rows and ROW in m.columns and p.check.samples:
+            if sampled and p.check.samples:
                 metrics[f"s{p.index}"] = _first_rows(ctx, m, p, m[f"_f{p.index}"])
         if f"_j{p.index}" in flags:
             metrics[f"j{p.index}"] = m.count(where=m[f"_j{p.index}"])
