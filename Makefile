@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint services bench bench-10m clean
+.PHONY: install demo test lint services bench bench-10m bench-checks conformance clean
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -16,8 +16,8 @@ services:
 	bash scripts/ensure-services.sh
 
 lint: install
-	$(UV) run ruff check src tests benchmarks
-	$(UV) run ruff format --check src tests benchmarks
+	$(UV) run ruff check src tests benchmarks conformance
+	$(UV) run ruff format --check src tests benchmarks conformance
 	$(UV) run mypy
 
 test: install services lint
@@ -30,6 +30,15 @@ bench: install
 
 bench-10m: install
 	$(UV) run python benchmarks/bench_run.py --rows 10000000
+
+# Eight checks: assay against one hand-written DuckDB query and Great Expectations 1.24 (docs/checks.md); exits 1 if counts differ.
+bench-checks: install
+	$(UV) run --group bench python benchmarks/bench_checks.py --rows 1000000 10000000 --gx
+
+# Great Expectations' own test cases against assay's check kinds (docs/checks.md); exits 1 if a mapped case fails.
+# ENGINE=postgres://... or ENGINE=pyspark://local[2] runs them on another engine.
+conformance: install
+	$(UV) run python conformance/gx_runner.py $(if $(ENGINE),--engine $(ENGINE))
 
 clean:
 	rm -rf demo-output .pytest_cache .ruff_cache

@@ -126,7 +126,8 @@ def test_check_exit_code(ran_demo: Path, tmp_path: Path) -> None:
     (project / "inv.csv").write_text("host,kind,owner\nweb-1,host,a@x.com\nWEB-1,host,b@x.com\n")
     failing = assay("check", str(project), "--as-of", "2026-01-08")
     assert failing.returncode == 1
-    assert "1 error-severity check(s) failed: inv.unique.name" in failing.stderr
+    assert "quality gate failed (1 of 1 gated checks)" in failing.stderr
+    assert "inv.unique.name failed (2 of 2 rows)" in failing.stderr
 
 
 def test_report_command_writes_file(ran_demo: Path, tmp_path: Path) -> None:

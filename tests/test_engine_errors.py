@@ -77,7 +77,7 @@ def test_spark_error_bounds_its_own_message_too(tmp_path: Path, capfd: pytest.Ca
 def failing_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The tiny project, whose run meets the rejected query on its real engine."""
 
-    def run(ws: Workspace, as_of, on_stage=None):
+    def run(ws: Workspace, as_of, on_stage=None, require_gate=False):
         return ws.engine.to_arrow(failing_query(ws.engine))
 
     monkeypatch.setattr(Workspace, "run", run)

@@ -13,8 +13,8 @@ from pathlib import Path
 import ibis
 import pyarrow as pa
 
-from assay.checks.kinds import check_identity
-from assay.checks.run import run_checks
+from assay.checks.gate import GateVerdict, evaluate_gate
+from assay.checks.run import check_ids, run_checks
 from assay.engine import Engine, connect
 from assay.errors import AssayError
 from assay.ingest.stage import ingest_all
@@ -42,9 +42,14 @@ class Workspace:
         project, project_dir = load_project(Path(path))
         return cls(project, project_dir, connect(engine_url or project.engine, project_dir))
 
-    def run(self, as_of: AsOf, on_stage: StageCallback | None = None) -> RunResult:
-        """Run at the end of the date `as_of` (UTC) or at an aware instant."""
-        return run_project(self.engine, self.project, self.project_dir, as_of, on_stage)
+    def run(self, as_of: AsOf, on_stage: StageCallback | None = None, require_gate: bool = False) -> RunResult:
+        """Run at the end of the date `as_of` (UTC) or at an aware instant; with `require_gate`, a
+        failing quality gate fails the run before it publishes anything."""
+        return run_project(self.engine, self.project, self.project_dir, as_of, on_stage, require_gate)
+
+    def gate(self, results: pa.Table) -> GateVerdict:
+        """The quality gate's verdict on check results (from `check()` or a run)."""
+        return evaluate_gate(self.project.gate, results)
 
     def check(self, as_of: AsOf) -> pa.Table:
         """Ingest and check without recording a run: a quality gate for schedulers. It loads the
@@ -99,9 +104,9 @@ class Workspace:
                 Definition(n, f"from {r.from_}", r.description or f"rows of {r.from_} where {r.where}") for n, r in p.findings.items()
             ],
             checks=[
-                Definition(check_identity(s, c), c.kind, c.spec.description or _check_text(c))
+                Definition(check_id, c.kind, c.spec.text())
                 for s, checks in p.checks.items()
-                for c in checks
+                for check_id, c in zip(check_ids(p)[s], checks, strict=True)
             ],
         )
 
@@ -114,8 +119,3 @@ class Workspace:
 
     def close(self) -> None:
         self.engine.close()
-
-
-def _check_text(check: object) -> str:
-    spec = check.spec  # type: ignore[attr-defined]
-    return ", ".join(f"{k}={v}" for k, v in spec.model_dump(exclude={"severity", "description"}).items())

@@ -123,14 +123,14 @@ def _progress() -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True)
 
 
-def run_with_progress(ws: Workspace, as_of: AsOf):
+def run_with_progress(ws: Workspace, as_of: AsOf, require_gate: bool = False):
     with _progress() as progress:
         task = progress.add_task(f"as of {as_of}", total=len(STAGES))
 
         def on_stage(name: str) -> None:
             progress.update(task, description=f"as of {as_of}: {name}", completed=STAGES.index(name))
 
-        return ws.run(as_of, on_stage)
+        return ws.run(as_of, on_stage, require_gate)
 
 
 @app.command()
@@ -146,11 +146,18 @@ def validate(project: ProjectArg) -> None:
 
 
 @app.command()
-def run(project: ProjectArg, as_of: AsOfOpt = None, engine: EngineOpt = None) -> None:
+def run(
+    project: ProjectArg,
+    as_of: AsOfOpt = None,
+    engine: EngineOpt = None,
+    require_gate: Annotated[
+        bool, typer.Option("--require-gate", help="Fail the run, publishing nothing, when the quality gate fails")
+    ] = False,
+) -> None:
     """Run the whole flow for one as-of date and record it in the warehouse."""
     ws = Workspace.open(project, engine)
     try:
-        output.run_summary(console, run_with_progress(ws, _as_of(as_of)))
+        output.run_summary(console, run_with_progress(ws, _as_of(as_of), require_gate))
         console.print(output.metrics_table(_overall(ws.metrics()), "Metrics (overall)"))
     finally:
         ws.close()
@@ -228,18 +235,20 @@ def findings(
 
 @app.command()
 def check(project: ProjectArg, as_of: AsOfOpt = None, engine: EngineOpt = None) -> None:
-    """Ingest and run the checks; exit 1 when an error-severity check fails."""
+    """Ingest and run the checks; exit 1 when the quality gate fails (by default: an error-severity check fails)."""
     ws = Workspace.open(project, engine)
     try:
         results = ws.check(_as_of(as_of))
+        verdict = ws.gate(results)
     finally:
         ws.close()
     console.print(output.checks_table(results))
-    failing = [r for r in results.to_pylist() if r["status"] == "fail" and r["severity"] == "error"]
-    if failing:
-        names = ", ".join(r["check_id"] for r in failing)
-        err.print(f"[red]{len(failing)} error-severity check(s) failed:[/] {names}", soft_wrap=True, highlight=False)
+    if not verdict.certified:
+        err.print(f"[red]quality gate failed[/] ({len(verdict.reasons)} of {len(verdict.gated)} gated checks):", highlight=False)
+        for reason in verdict.reasons:
+            err.print(f"  {reason}", soft_wrap=True, highlight=False, markup=False)
         raise typer.Exit(1)
+    console.print(f"quality gate passed: {len(verdict.gated)} gated check(s)", highlight=False)
 
 
 @app.command()

@@ -8,6 +8,7 @@ from typing import Any
 
 import pyarrow as pa
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from assay.metrics.plan import Plan
@@ -51,12 +52,17 @@ def format_value(value: float | None, unit: str) -> str:
 
 
 def checks_table(table: pa.Table) -> Table:
+    rows = table.to_pylist()
     out = Table(title="Checks", title_justify="left")
-    for column in ("check", "severity", "status", "failing", "rows"):
+    out.add_column("check", no_wrap=True, min_width=max((len(r["check_id"]) for r in rows), default=5))
+    for column in ("severity", "status", "failing", "rows"):
         out.add_column(column, justify="right" if column in ("failing", "rows") else "left")
-    for row in table.to_pylist():
+    out.add_column("observed", max_width=24, overflow="ellipsis", no_wrap=True)
+    for row in rows:
         style = "green" if row["status"] == "pass" else ("red" if row["severity"] == "error" else "yellow")
-        out.add_row(row["check_id"], row["severity"], f"[{style}]{row['status']}[/]", f"{row['failing_rows']:,}", f"{row['total_rows']:,}")
+        failing = "" if row["failing_rows"] is None else f"{row['failing_rows']:,}"
+        observed = escape(row.get("observed") or "")
+        out.add_row(row["check_id"], row["severity"], f"[{style}]{row['status']}[/]", failing, f"{row['total_rows']:,}", observed)
     return out
 
 
@@ -71,6 +77,9 @@ def run_summary(console: Console, result: RunResult) -> None:
         f"{len(failed)} check(s) failing, {sum(result.timings.values()):.1f}s",
         soft_wrap=True,
     )
+    if result.gate is not None:
+        style = "green" if result.gate.certified else "red"
+        console.print(f"[{style}]{escape(result.gate.summary())}[/]", soft_wrap=True, highlight=False)
 
 
 def plan_text(plan: Plan, metric: str) -> str:

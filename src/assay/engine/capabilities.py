@@ -21,11 +21,14 @@ class Capabilities:
     transactions: bool = False
     """Several writes (DDL included) can be committed or rolled back as one; where not, runs are
     published by a final marker that every reader filters on (see `assay.run.publish`)."""
+    first_rows: bool = False
+    """An aggregate can keep the first n rows by a key (`Engine.first_rows`, DuckDB's `arg_min(x, key, n)`),
+    so a check's sample rows come out of its source's one scan instead of a query of their own."""
     nfkc: bool = False
     """Text can be put in Unicode NFKC form inside the engine (`Engine.nfkc`; a vectorized Arrow
     UDF on DuckDB and Spark, native on PostgreSQL)."""
 
 
-DUCKDB = Capabilities(delete_rows=True, idna=False, transactions=True, nfkc=True)
+DUCKDB = Capabilities(delete_rows=True, idna=False, transactions=True, nfkc=True, first_rows=True)
 POSTGRES = Capabilities(delete_rows=True, idna=False, transactions=True, nfkc=True)
 PYSPARK = Capabilities(delete_rows=False, idna=False, nfkc=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import re
 import shutil
@@ -50,6 +51,17 @@ def _once(value: str) -> str:  # type: ignore[empty-body]
 
 def _hoisted(node: ops.Node) -> bool:
     return isinstance(node, ops.ScalarUDF) and node.__func_name__ in ("regexp_extract", "coalesce")
+
+
+@functools.cache
+def _arg_min_n(value: dt.DataType, key: dt.DataType) -> Callable[..., ibis.Value]:
+    def _fn(*values): ...
+
+    # Ibis names the arguments from the signature (see `builtin_function`).
+    _fn.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(f"arg{i}", inspect.Parameter.POSITIONAL_OR_KEYWORD) for i in range(3)]
+    )
+    return ibis.udf.agg.builtin(name="arg_min", signature=((value, key, dt.int64), dt.Array(value)))(_fn)
 
 
 def snapshot_path(path: Path) -> Path:
@@ -136,6 +148,10 @@ class DuckDBEngine(Engine):
 
     def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
         return assay_nfkc(expr)
+
+    def first_rows(self, value: ibis.StructValue, key: ibis.Value, n: int, where: ibis.BooleanValue) -> ibis.ArrayValue:
+        """`arg_min(value, key, n)`: a bounded top-n kept while aggregating, not a sort."""
+        return _arg_min_n(value.type(), key.type())(value, key, n, where=where)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -237,6 +237,19 @@ class Engine:
         """Hex MD5 of a string: identical on every engine, used for stable fingerprints."""
         return expr.hexdigest("md5")
 
+    def first_rows(self, value: ibis.StructValue, key: ibis.Value, n: int, where: ibis.BooleanValue) -> ibis.ArrayValue:
+        """An aggregate: the `n` values with the smallest `key` among rows where `where` holds;
+        only engines declaring `first_rows` implement it."""
+        raise NotImplementedError(f"{self.name} does not declare the first_rows capability")
+
+    def json_valid(self, expr: ibis.StringValue) -> ibis.BooleanValue:
+        """True where the text parses as JSON (any JSON value), NULL where it is NULL."""
+        return _json_valid(expr)
+
+    def parses_as(self, expr: ibis.StringValue, strftime: str) -> ibis.BooleanValue:
+        """True where the text is a date-time written in the C `strftime` format (`%Y-%m-%d`)."""
+        return _try_strptime(expr, strftime).notnull()
+
     # --- internals ------------------------------------------------------------------------
     def _guard(self, action: Callable[[], Any], expr: ibis.Expr | None) -> Any:
         try:
@@ -306,3 +319,5 @@ _timezone_of_naive = builtin_function("timezone", (dt.string, dt.timestamp), _TI
 """`timezone(zone, timestamp)`: the instant at which the wall clock in `zone` shows the value."""
 _timezone_to_naive = builtin_function("timezone", (dt.string, _TIMESTAMPTZ), dt.timestamp)
 """`timezone(zone, timestamptz)`: the wall-clock time in `zone` at the instant."""
+_json_valid = builtin_function("json_valid", (dt.string,), dt.boolean)
+_try_strptime = builtin_function("try_strptime", (dt.string, dt.string), dt.timestamp)

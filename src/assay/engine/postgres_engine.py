@@ -15,6 +15,7 @@ import pyarrow.csv as pacsv
 
 from assay.engine.capabilities import POSTGRES
 from assay.engine.engine import Engine, builtin_function
+from assay.engine.strftime import postgres_template, shape_regex
 from assay.errors import RunLockedError
 
 _SAFE_CAST_SQL_TYPES = {
@@ -50,7 +51,19 @@ class PostgresEngine(Engine):
             cur.execute(
                 "CREATE OR REPLACE FUNCTION assay_nfkc(v text) RETURNS text AS $$ SELECT normalize(v, NFKC) $$ LANGUAGE sql IMMUTABLE"
             )
+            cur.execute(
+                "CREATE OR REPLACE FUNCTION assay_try_to_timestamp(v text, f text) RETURNS timestamptz AS $$ "
+                "BEGIN RETURN to_timestamp(v, f); EXCEPTION WHEN others THEN RETURN NULL; END; "
+                "$$ LANGUAGE plpgsql IMMUTABLE"
+            )
+            cur.execute(
+                "CREATE OR REPLACE FUNCTION assay_json_valid(v text) RETURNS boolean AS $$ "
+                "BEGIN PERFORM v::json; RETURN v IS NOT NULL; EXCEPTION WHEN others THEN RETURN false; END; "
+                "$$ LANGUAGE plpgsql IMMUTABLE"
+            )
         self._md5 = builtin_function("md5", (dt.string,), dt.string)
+        self._json_valid = builtin_function("assay_json_valid", (dt.string,), dt.boolean)
+        self._try_timestamp = builtin_function("assay_try_to_timestamp", (dt.string, dt.string), dt.Timestamp(timezone="UTC"))
         self._nfkc = builtin_function("assay_nfkc", (dt.string,), dt.string)
 
     def try_cast(self, expr: ibis.Value, dtype: dt.DataType | str) -> ibis.Value:
@@ -62,6 +75,14 @@ class PostgresEngine(Engine):
 
     def md5(self, expr: ibis.Value) -> ibis.Value:
         return self._md5(expr)
+
+    def json_valid(self, expr: ibis.StringValue) -> ibis.BooleanValue:
+        return ibis.ifelse(expr.isnull(), ibis.null(), self._json_valid(expr))
+
+    def parses_as(self, expr: ibis.StringValue, strftime: str) -> ibis.BooleanValue:
+        """`to_timestamp` checks field ranges but is lenient about widths and separators, so the
+        text must also have the format's shape."""
+        return expr.re_search(shape_regex(strftime)) & self._try_timestamp(expr, postgres_template(strftime)).notnull()
 
     def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
         """Native `normalize(text, NFKC)` (PostgreSQL 13+, UTF-8 databases), via a SQL wrapper

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from assay.engine.capabilities import PYSPARK
 from assay.engine.engine import Engine, builtin_function
+from assay.engine.strftime import java_pattern
 from assay.errors import EngineError
 
 if TYPE_CHECKING:
@@ -111,6 +112,10 @@ _to_utc_timestamp = builtin_function("to_utc_timestamp", (dt.timestamp, dt.strin
 _from_utc_timestamp = builtin_function("from_utc_timestamp", (dt.timestamp, dt.string), dt.timestamp)
 
 
+_try_parse_json = builtin_function("try_parse_json", (dt.string,), dt.string)
+_try_to_timestamp = builtin_function("try_to_timestamp", (dt.string, dt.string), dt.timestamp)
+
+
 class SparkEngine(Engine):
     """Spark in local mode: this process runs the driver and the executors."""
 
@@ -166,6 +171,13 @@ class SparkEngine(Engine):
 
     def nfkc(self, expr: ibis.StringValue) -> ibis.StringValue:
         return assay_nfkc(expr)
+
+    def json_valid(self, expr: ibis.StringValue) -> ibis.BooleanValue:
+        """`try_parse_json` (Spark 4) gives NULL for text that is not JSON."""
+        return ibis.ifelse(expr.isnull(), ibis.null(), _try_parse_json(expr).notnull())
+
+    def parses_as(self, expr: ibis.StringValue, strftime: str) -> ibis.BooleanValue:
+        return _try_to_timestamp(expr, java_pattern(strftime)).notnull()
 
     def _create_view(self, name: str, expr: ibis.Table) -> None:
         """A view in the metastore (Ibis makes Spark views temporary, gone with the session)."""

@@ -94,15 +94,19 @@ def cross_reference_problems(p: Project) -> list[tuple[KeyPath, str]]:
             need(("checks", sname), sname, None)
             continue
         for i, check in enumerate(checks):
-            spec = check.spec
-            columns = getattr(spec, "columns", None) or [getattr(spec, "column", None)]
-            for column in columns:
+            for column in check.spec.columns_read():
                 has_column(("checks", sname, i, check.kind), sname, column)
-            target = getattr(spec, "to", None)
-            if target:
-                tsource, tcolumn = target.split(".")
-                need(("checks", sname, i, check.kind, "to"), tsource, None)
-                has_column(("checks", sname, i, check.kind, "to"), tsource, tcolumn)
+            for other, other_column in check.spec.references():
+                need(("checks", sname, i, check.kind), other, None)
+                if other_column is not None:
+                    has_column(("checks", sname, i, check.kind), other, other_column)
+    if p.gate is not None:
+        from assay.checks.run import check_ids
+
+        declared = [c for ids in check_ids(p).values() for c in ids]
+        for pattern in p.gate.unmatched(declared):
+            at: KeyPath = ("gate", "checks", p.gate.checks.index(pattern))
+            out.append((at, f"{pattern!r} names no check; check ids: {', '.join(declared) or '(no checks declared)'}"))
     for mname, metric in p.metrics.items():
         out.extend(metric_problems(p, mname, metric))
     out.extend(finding_rule_problems(p))

@@ -5,11 +5,14 @@ The reference for every key is `docs/project-file.md`; a test fails when a key i
 
 from __future__ import annotations
 
+import difflib
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SerializeAsAny, WrapValidator, field_validator, model_validator
 
+from assay.checks.gate import Gate
+from assay.checks.options import CheckOptions
 from assay.project.durations import Duration
 from assay.project.paths import check_root
 from assay.project.reader_options import CsvOptions, DatabaseSource, ExcelOptions
@@ -169,68 +172,37 @@ class Access(Strict):
     people: str
 
 
-class CheckBase(Strict):
-    severity: Literal["error", "warn"] = "error"
-    description: str = ""
-
-
-class NotNullCheck(CheckBase):
-    column: str
-
-
-class UniqueCheck(CheckBase):
-    columns: list[str] = Field(min_length=1)
-
-
-class AcceptedValuesCheck(CheckBase):
-    column: str
-    values: list[str] = Field(min_length=1)
-
-
-class FreshnessCheck(CheckBase):
-    column: str
-    max_age: Duration
-
-
-class RelationshipsCheck(CheckBase):
-    column: str
-    to: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
-
-
-CHECK_KINDS: dict[str, type[CheckBase]] = {
-    "not_null": NotNullCheck,
-    "unique": UniqueCheck,
-    "accepted_values": AcceptedValuesCheck,
-    "freshness": FreshnessCheck,
-    "relationships": RelationshipsCheck,
-}
-_CHECK_SHORTHAND = {"not_null": "column", "unique": "columns", "freshness": None, "accepted_values": None}
-
-
 class Check(Strict):
-    """One check on one source, written in the file as `- kind: {args}` or `- not_null: column`."""
+    """One check on one source, written in the file as `- kind: {options}` or `- not_null: column`.
+
+    The kinds and their options models live in `assay.checks.registry`; the key of the one-key
+    mapping picks the model.
+    """
 
     kind: str
-    spec: NotNullCheck | UniqueCheck | AcceptedValuesCheck | FreshnessCheck | RelationshipsCheck
+    spec: SerializeAsAny[CheckOptions]
 
     @model_validator(mode="before")
     @classmethod
     def _from_single_key(cls, value: Any) -> Any:
+        from assay.checks.registry import kinds
+
+        known = kinds()
         if isinstance(value, dict) and set(value) == {"kind", "spec"}:
             return value
         if not isinstance(value, dict) or len(value) != 1:
-            raise ValueError(f"a check is a one-key mapping such as '- not_null: column'; kinds: {', '.join(CHECK_KINDS)}")
+            raise ValueError(f"a check is a one-key mapping such as '- not_null: column'; kinds: {', '.join(known)}")
         ((kind, args),) = value.items()
-        if kind not in CHECK_KINDS:
-            raise ValueError(f"unknown check kind {kind!r}; expected one of: {', '.join(CHECK_KINDS)}")
+        if kind not in known:
+            close = difflib.get_close_matches(kind, known, n=3)
+            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+            raise ValueError(f"unknown check kind {kind!r}{hint}; expected one of: {', '.join(known)}")
+        model = known[kind]
         if not isinstance(args, dict):
-            field = _CHECK_SHORTHAND.get(kind)
-            if field is None:
-                raise ValueError(f"check {kind!r} takes a mapping of arguments")
-            args = {field: [args] if field == "columns" and isinstance(args, str) else args}
-        elif kind == "unique" and isinstance(args.get("columns"), str):
-            args = {**args, "columns": [args["columns"]]}
-        return {"kind": kind, "spec": CHECK_KINDS[kind].model_validate(args)}
+            if model.shorthand is None:
+                raise ValueError(f"check {kind!r} takes a mapping of options")
+            args = {model.shorthand: args}
+        return {"kind": kind, "spec": model.model_validate(args)}
 
 
 class Target(Strict):
@@ -315,6 +287,7 @@ class Project(Strict):
     controls: dict[str, Control] = Field(default_factory=dict)
     access: Access | None = None
     checks: dict[str, list[Check]] = Field(default_factory=dict)
+    gate: Gate | None = None
     metrics: dict[str, Metric] = Field(default_factory=dict)
     findings: dict[str, FindingRule] = Field(default_factory=dict)
     frameworks: dict[str, str] = Field(default_factory=dict)

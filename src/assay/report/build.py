@@ -85,6 +85,7 @@ def build_report(engine: Engine, context: ReportContext, out_path: Path) -> Path
         "reconciliation": recon,
         "conflicts": view.owner_conflicts(recon.conflicts) if recon else [],
         "checks": view.checks(queries.check_results(engine, latest.run_id)),
+        "gate": queries.gate_result(engine, latest.run_id),
         "accounting": accounting,
         "accounting_totals": accounting_totals,
         "quarantine_reasons": quarantined.by_reason,

@@ -8,6 +8,7 @@ hundred million. Entity tables are optional: a project without reconciliation ha
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -292,8 +293,20 @@ def check_results(engine: Engine, run_id: str) -> Rows:
             "total_rows",
             "description",
             "samples",
+            "observed",
         ),
     )
+
+
+def gate_result(engine: Engine, run_id: str) -> dict[str, Any] | None:
+    """The run's quality-gate verdict (None for runs made before the gate was recorded)."""
+    if not engine.exists(S.GATE_RESULTS):
+        return None
+    g = engine.table(S.GATE_RESULTS)
+    rows = _rows(engine, g.filter(g.run_id == run_id).select("certified", "gated_checks", "failed_checks", "reasons"))
+    if not rows:
+        return None
+    return {**rows[0], "reasons": json.loads(rows[0]["reasons"] or "[]")}
 
 
 def row_accounting(engine: Engine, run_id: str) -> Rows:

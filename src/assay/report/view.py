@@ -436,10 +436,12 @@ def checks(rows: Rows) -> Rows:
     shaped = []
     for r in sorted(rows, key=order):
         total = r["total_rows"] or 0
-        rate = f" ({fmt.percent(r['failing_rows'] / total)})" if total and r["failing_rows"] else ""
-        shaped.append(
-            {**r, "failing": f"{fmt.count(r['failing_rows'])} of {fmt.count(total)}{rate}", "sample_table": samples(r["samples"])}
-        )
+        if r["failing_rows"] is None:  # aggregate and table checks judge a value, not rows
+            failing = f"observed {r.get('observed') or '—'}"
+        else:
+            rate = f" ({fmt.percent(r['failing_rows'] / total)})" if total and r["failing_rows"] else ""
+            failing = f"{fmt.count(r['failing_rows'])} of {fmt.count(total)}{rate}"
+        shaped.append({**r, "failing": failing, "sample_table": samples(r["samples"])})
     return shaped
 
 

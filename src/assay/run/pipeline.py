@@ -20,6 +20,7 @@ import ibis
 import pyarrow as pa
 
 import assay
+from assay.checks.gate import GateVerdict, evaluate_gate
 from assay.checks.run import run_checks
 from assay.engine import Engine
 from assay.errors import AssayError, RunError, RunLockedError
@@ -56,6 +57,7 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     accounting: list[IngestOutcome] = field(default_factory=list)
     checks: pa.Table | None = None
+    gate: GateVerdict | None = None
 
 
 def config_hash(project: Project) -> str:
@@ -63,12 +65,16 @@ def config_hash(project: Project) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def run_project(engine: Engine, project: Project, project_dir: Path, as_of: AsOf, on_stage: StageCallback | None = None) -> RunResult:
+def run_project(
+    engine: Engine, project: Project, project_dir: Path, as_of: AsOf, on_stage: StageCallback | None = None, require_gate: bool = False
+) -> RunResult:
     """Run the whole flow at the as-of instant (a date means its end, UTC: see `assay.run.as_of`);
     raise RunError (after recording the failed run) if any stage fails.
 
     One run per project at a time (`assay.run.lock`); the warehouse is migrated and cleared of a
     killed run's leftovers first, so the run starts from exactly the last successful state.
+    With `require_gate`, a run whose quality gate fails stops after the checks and is recorded
+    as failed, publishing nothing.
     """
     if engine.read_only:
         raise RunLockedError(f"cannot run: {engine.display_url} is open read-only because another process holds the warehouse")
@@ -84,14 +90,16 @@ def run_project(engine: Engine, project: Project, project_dir: Path, as_of: AsOf
                 "history is built in time order, so runs must not go back in time (re-running the same date is fine)"
             )
         try:
-            result = _run(engine, project, project_dir, at, on_stage)
+            result = _run(engine, project, project_dir, at, on_stage, require_gate)
         finally:
             _drop_work_tables(engine)
         engine.published()
         return result
 
 
-def _run(engine: Engine, project: Project, project_dir: Path, at: datetime, on_stage: StageCallback | None) -> RunResult:
+def _run(
+    engine: Engine, project: Project, project_dir: Path, at: datetime, on_stage: StageCallback | None, require_gate: bool
+) -> RunResult:
     seq = next_run_seq(engine)
     result = RunResult(f"{at:%Y%m%d}-{seq:04d}-{uuid.uuid4().hex[:6]}", seq, at.date(), at, "running")
     as_of = result.as_of
@@ -113,6 +121,9 @@ def _run(engine: Engine, project: Project, project_dir: Path, at: datetime, on_s
             inputs = build_inputs(BuildContext(engine, project, at, assets.golden if assets else None))
         with stage("checks"):
             result.checks = run_checks(engine, project, at)
+            result.gate = evaluate_gate(project.gate, result.checks)
+            if require_gate and not result.gate.certified:
+                raise AssayError(f"quality gate failed (--require-gate): {result.gate.summary()}")
         with stage("findings"):
             previous = engine.table(w.FINDINGS) if engine.exists(w.FINDINGS) else empty_state()
             detected = detections(engine, project.findings, inputs, at)
@@ -162,6 +173,8 @@ def _results(
     history[w.SOURCE_COLUMNS] = ibis.memtable(source_columns(result.accounting))
     if result.checks is not None and result.checks.num_rows:
         history[w.CHECK_RESULTS] = ibis.memtable(result.checks)
+    if result.gate is not None:
+        history[w.GATE_RESULTS] = ibis.memtable(pa.Table.from_pylist([result.gate.row()]))
     history |= metric_tables
     events = state.filter(state.event.notnull())
     history[w.FINDING_EVENTS] = events.select("fingerprint", "rule", "event", "severity", as_of=ibis.literal(result.as_of))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ibis
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the tables below; `assay.warehouse.migrations` upgrades older warehouses."""
 
 SCHEMA = "assay_schema"
@@ -21,6 +21,7 @@ RUNS = "assay_runs"
 ROW_ACCOUNTING = "assay_row_accounting"
 QUARANTINE = "assay_quarantine"
 CHECK_RESULTS = "assay_check_results"
+GATE_RESULTS = "assay_gate_results"
 METRIC_VALUES = "assay_metric_values"
 METRIC_STATUS = "assay_metric_status"
 METRIC_TRENDS = "assay_metric_trends"
@@ -96,7 +97,11 @@ HISTORY: dict[str, ibis.Schema] = {
             "total_rows": "int64",
             "description": "string",
             "samples": "string",
+            "observed": "string",
         }
+    ),
+    GATE_RESULTS: ibis.schema(
+        {"run_id": "string", "certified": "boolean", "gated_checks": "int64", "failed_checks": "int64", "reasons": "string"}
     ),
     METRIC_VALUES: ibis.schema(
         {

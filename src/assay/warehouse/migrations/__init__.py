@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from assay.engine import Engine
-from assay.warehouse.migrations import m0002_state_by_run
+from assay.warehouse.migrations import m0002_state_by_run, m0003_check_observed
 
 MIGRATIONS: dict[int, Callable[[Engine], None]] = {
     2: m0002_state_by_run.upgrade,
+    3: m0003_check_observed.upgrade,
 }
