@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from assay.errors import ConfigError
+from assay.project.compare_models import compare_problems
 from assay.project.models import FINDING_INPUT_COLUMNS, FINDING_INPUT_VALUES, METRIC_KINDS, OPTIONAL_ENTITY_COLUMNS, Project
 from assay.project.paths import PathRefused, confine
 from assay.project.yaml_loader import KeyPath, line_of, load_yaml
@@ -123,6 +124,7 @@ def cross_reference_problems(p: Project) -> list[tuple[KeyPath, str]]:
             problem = where_value_problem(allowed[column], FINDING_INPUT_VALUES.get((rule.from_, column)), wanted)
             if problem:
                 out.append((at, problem))
+    out += compare_problems(p)
     return out
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from assay.project.compare_models import CompareSpec
 from assay.project.durations import Duration
 from assay.project.paths import check_root
 from assay.project.reader_options import CsvOptions, DatabaseSource, ExcelOptions
@@ -323,6 +324,7 @@ class Project(Strict):
     data_roots: list[Annotated[str, AfterValidator(check_root)]] = Field(default_factory=list)
     sources: dict[str, Source] = Field(min_length=1)
     reconcile: Reconcile | None = None
+    compare: dict[str, CompareSpec] = Field(default_factory=dict)
     controls: dict[str, Control] = Field(default_factory=dict)
     access: Access | None = None
     checks: dict[str, list[Check]] = Field(default_factory=dict)
@@ -330,7 +332,7 @@ class Project(Strict):
     findings: dict[str, FindingRule] = Field(default_factory=dict)
     report: ReportSettings = Field(default_factory=ReportSettings)
 
-    @field_validator("sources", "controls", "metrics", "findings")
+    @field_validator("sources", "controls", "metrics", "findings", "compare")
     @classmethod
     def _identifier_names(cls, value: dict[str, Any]) -> dict[str, Any]:
         for name in value:

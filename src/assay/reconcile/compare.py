@@ -1,0 +1,296 @@
+"""Two sources compared column by column, with datacompy's semantics, as set-based queries.
+
+The rules are datacompy's (`datacompy.Compare`), so its users get the numbers they expect:
+
+- rows join on the join columns; two null keys match each other (pandas' merge does the same);
+- when either side repeats a key, rows are matched by their order within the key (datacompy's
+  `generate_id_within_group`); here "order" is the source's file and row number, so it is stable;
+- numeric values a (left) and b (right) are equal when |a − b| ≤ abs + rel·|b| (`numpy.isclose`);
+- two nulls are equal, a null and a value are not (`nulls_equal: false` makes nulls never equal);
+- `ignore_spaces` trims text in compared and join columns, `ignore_case` lower-cases compared
+  text only (datacompy leaves join columns' case alone).
+
+Everything runs in the engine: one full outer join materialized as a work table, one aggregation
+for every count, and the mismatching and unmatched rows selected from the work table for the
+warehouse. Only the per-column figures (one row per column) come back to Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import pyarrow as pa
+
+from assay.engine import Engine
+from assay.ingest.stage import table_name
+from assay.project.compare_models import CompareSpec, compared_columns
+from assay.warehouse import schema as w
+
+NULL_KEY = "<null>"
+"""How a null join value is written in the `key` column of the result tables."""
+KEY_SEPARATOR = "|"
+ROW_ORDER = ("_file", "_row")
+"""Columns every loaded source has (see `assay.ingest.stage`): the order rows are matched in within a key."""
+
+MISMATCH_SCHEMA = ibis.schema(
+    {
+        "compare": "string",
+        "key": "string",
+        "key_index": "int64",
+        "column_name": "string",
+        "left_value": "string",
+        "right_value": "string",
+        "difference": "float64",
+    }
+)
+
+
+@dataclass
+class CompareResults:
+    """This run's compare rows, by warehouse table: history tables and state versions for `publish`."""
+
+    history: dict[str, ibis.Table] = field(default_factory=dict)
+    state: dict[str, ibis.Table] = field(default_factory=dict)
+    summaries: list[dict[str, Any]] = field(default_factory=list)
+    columns: list[dict[str, Any]] = field(default_factory=list)
+
+
+def run_compares(engine: Engine, compares: dict[str, CompareSpec]) -> CompareResults:
+    """Run every declared comparison on the loaded sources (`src_<name>`)."""
+    results = CompareResults()
+    mismatches, unmatched = [], []
+    for name, spec in compares.items():
+        outcome = compare_tables(engine, name, spec, engine.table(table_name(spec.left)), engine.table(table_name(spec.right)))
+        results.summaries.append(outcome.summary)
+        results.columns.extend(outcome.columns)
+        mismatches.append(outcome.mismatches)
+        unmatched.append(outcome.unmatched)
+    if not compares:
+        return results
+    results.history[w.COMPARE_SUMMARY] = ibis.memtable(_arrow(results.summaries, w.COMPARE_SUMMARY))
+    results.history[w.COMPARE_COLUMNS] = ibis.memtable(_arrow(results.columns, w.COMPARE_COLUMNS))
+    results.state[w.COMPARE_MISMATCHES] = ibis.union(*mismatches) if len(mismatches) > 1 else mismatches[0]
+    results.state[w.COMPARE_UNMATCHED] = ibis.union(*unmatched) if len(unmatched) > 1 else unmatched[0]
+    return results
+
+
+@dataclass(frozen=True)
+class TableComparison:
+    """One comparison's figures (plain dicts, shaped like the warehouse rows) and its row tables."""
+
+    summary: dict[str, Any]
+    columns: list[dict[str, Any]]
+    mismatches: ibis.Table
+    unmatched: ibis.Table
+
+
+def compare_tables(engine: Engine, name: str, spec: CompareSpec, left: ibis.Table, right: ibis.Table) -> TableComparison:
+    """Compare `left` with `right` as `spec` says; both need the `_file` and `_row` columns."""
+    columns = compared_columns(spec, _canonical(left), _canonical(right))
+    keys_l, keys_r = _keys(spec, left), _keys(spec, right)
+    dup_l, nulls_l = _duplicates(engine, left, keys_l)
+    dup_r, nulls_r = _duplicates(engine, right, keys_r)
+    ordered = bool(dup_l or dup_r)
+    null_keys = bool(nulls_l or nulls_r)
+
+    sides = []
+    for prefix, t, keys in (("l", left, keys_l), ("r", right, keys_r)):
+        values: dict[str, ibis.Value] = {f"_{prefix}k{i}": k for i, k in enumerate(keys)}
+        values |= {f"_{prefix}v{j}": t[c] for j, c in enumerate(columns)}
+        values |= {f"_{prefix}_file": t._file.cast("string"), f"_{prefix}_row": t._row.cast("int64"), f"_{prefix}_in": ibis.literal(True)}
+        if ordered:
+            window = ibis.window(group_by=keys, order_by=[t[c] for c in ROW_ORDER])
+            values[f"_{prefix}_ix"] = ibis.row_number().over(window).cast("int64")
+        sides.append(t.select(**values))
+    lt, rt = sides
+    on = [(lt[f"_lk{i}"].identical_to(rt[f"_rk{i}"]) if null_keys else lt[f"_lk{i}"] == rt[f"_rk{i}"]) for i in range(len(spec.join))]
+    if ordered:
+        on.append(lt._l_ix == rt._r_ix)
+    joined = lt.outer_join(rt, on)
+
+    key_parts = [joined[f"_lk{i}"].coalesce(joined[f"_rk{i}"]) for i in range(len(spec.join))]
+    key_text = ibis.literal("")
+    for i, part in enumerate(key_parts):
+        key_text = key_text + ("" if i == 0 else KEY_SEPARATOR) + part.cast("string").fill_null(NULL_KEY)
+    in_left, in_right = joined._l_in.fill_null(False), joined._r_in.fill_null(False)
+    out: dict[str, ibis.Value] = {
+        "key": key_text,
+        "key_index": (joined._l_ix.coalesce(joined._r_ix) - 1) if ordered else ibis.literal(0, "int64"),
+        "in_left": in_left,
+        "in_right": in_right,
+        "l_file": joined._l_file,
+        "l_row": joined._l_row,
+        "r_file": joined._r_file,
+        "r_row": joined._r_row,
+    }
+    for j, column in enumerate(columns):
+        a, b = joined[f"_lv{j}"], joined[f"_rv{j}"]
+        out[f"l{j}"], out[f"r{j}"] = a, b
+        out[f"eq{j}"] = values_equal(spec, column, a, b)
+    work = engine.create_table(f"_work_compare_{name}", joined.select(**out))
+
+    summary, per_column = _figures(engine, name, spec, columns, work, left, right)
+    summary["left_duplicate_rows"], summary["right_duplicate_rows"] = dup_l, dup_r
+    return TableComparison(summary, per_column, _mismatches(name, columns, work), _unmatched(name, spec, work))
+
+
+def values_equal(spec: CompareSpec, column: str, a: ibis.Value, b: ibis.Value) -> ibis.BooleanValue:
+    """datacompy's `columns_equal` for one pair of columns: never null."""
+    ta, tb = a.type(), b.type()
+    if ta.is_numeric() and tb.is_numeric():
+        tol = spec.tolerance_of(column)
+        same: ibis.BooleanValue = a == b
+        if tol.abs or tol.rel or ta.is_floating() or tb.is_floating():
+            fa, fb = a.cast("float64"), b.cast("float64")
+            # `a == b` first: infinities equal themselves, as in numpy.isclose.
+            same = same | ((fa - fb).abs() <= tol.abs + tol.rel * fb.abs())
+    elif ta.is_string() and tb.is_string():
+        same = _text(spec, a, case=True) == _text(spec, b, case=True)
+    else:
+        same = a == b
+    both_null = a.isnull() & b.isnull()
+    return same.fill_null(False) | (both_null & ibis.literal(spec.nulls_equal))
+
+
+def _text(spec: CompareSpec, value: ibis.Value, case: bool) -> ibis.Value:
+    if not value.type().is_string():
+        return value
+    if spec.ignore_spaces:
+        value = value.strip()
+    if case and spec.ignore_case:
+        value = value.lower()
+    return value
+
+
+def _keys(spec: CompareSpec, t: ibis.Table) -> list[ibis.Value]:
+    return [_text(spec, t[c], case=False) for c in spec.join]
+
+
+def _canonical(t: ibis.Table) -> list[str]:
+    return [c for c in t.columns if not c.startswith("_")]
+
+
+def _duplicates(engine: Engine, t: ibis.Table, keys: list[ibis.Value]) -> tuple[int, int]:
+    """Rows whose key repeats on this side, and rows with a null in some join column."""
+    named = t.select(**{f"k{i}": k for i, k in enumerate(keys)})
+    groups = named.group_by(named.columns).aggregate(n=named.count())
+    null_key: ibis.BooleanValue = ibis.literal(False)
+    for c in named.columns:
+        null_key = null_key | groups[c].isnull()
+    stats = groups.aggregate(rows=groups.n.sum(where=groups.n > 1), null_rows=groups.n.sum(where=null_key))
+    row = engine.to_arrow(stats).to_pylist()[0]
+    return int(row["rows"] or 0), int(row["null_rows"] or 0)
+
+
+def _figures(
+    engine: Engine, name: str, spec: CompareSpec, columns: list[str], work: ibis.Table, left: ibis.Table, right: ibis.Table
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    both = work.in_left & work.in_right
+    all_equal: ibis.BooleanValue = ibis.literal(True)
+    for j in range(len(columns)):
+        all_equal = all_equal & work[f"eq{j}"]
+    measures: dict[str, ibis.Value] = {
+        "left_rows": work.in_left.sum(),
+        "right_rows": work.in_right.sum(),
+        "only_left": (work.in_left & ~work.in_right).sum(),
+        "only_right": (work.in_right & ~work.in_left).sum(),
+        "in_both": both.sum(),
+        "rows_equal": (both & all_equal).sum(),
+    }
+    for j in range(len(columns)):
+        a, b = work[f"l{j}"], work[f"r{j}"]
+        measures[f"unequal{j}"] = (both & ~work[f"eq{j}"]).sum()
+        measures[f"null_diff{j}"] = (both & (a.isnull() != b.isnull())).sum()
+        if a.type().is_numeric() and b.type().is_numeric():
+            measures[f"max_diff{j}"] = (a.cast("float64") - b.cast("float64")).abs().max(where=both)
+    row = engine.to_arrow(work.aggregate(**measures)).to_pylist()[0]
+    figures = {k: (v if v is not None or k.startswith("max_diff") else 0) for k, v in row.items()}
+
+    per_column = []
+    for j, column in enumerate(columns):
+        tol = spec.tolerance_of(column)
+        compared = int(figures["in_both"])
+        unequal = int(figures[f"unequal{j}"])
+        per_column.append(
+            {
+                "compare": name,
+                "column_name": column,
+                "left_type": str(left[column].type()),
+                "right_type": str(right[column].type()),
+                "abs_tol": float(tol.abs),
+                "rel_tol": float(tol.rel),
+                "compared_rows": compared,
+                "unequal": unequal,
+                "null_diff": int(figures[f"null_diff{j}"]),
+                "max_diff": figures.get(f"max_diff{j}"),
+                "match_rate": (compared - unequal) / compared if compared else 0.0,
+            }
+        )
+    in_both, rows_equal = int(figures["in_both"]), int(figures["rows_equal"])
+    summary = {
+        "compare": name,
+        "left_source": spec.left,
+        "right_source": spec.right,
+        "join_columns": ",".join(spec.join),
+        "left_rows": int(figures["left_rows"]),
+        "right_rows": int(figures["right_rows"]),
+        "only_left": int(figures["only_left"]),
+        "only_right": int(figures["only_right"]),
+        "in_both": in_both,
+        "rows_equal": rows_equal,
+        "rows_unequal": in_both - rows_equal,
+        "columns_compared": len(columns),
+        "columns_unequal": sum(1 for c in per_column if c["unequal"]),
+        "values_unequal": sum(c["unequal"] for c in per_column),
+    }
+    return summary, per_column
+
+
+def _mismatches(name: str, columns: list[str], work: ibis.Table) -> ibis.Table:
+    """Every (row, column) pair that compares unequal, with both values as text."""
+    both = work.in_left & work.in_right
+    parts = []
+    for j, column in enumerate(columns):
+        numeric = work[f"l{j}"].type().is_numeric() and work[f"r{j}"].type().is_numeric()
+        rows = work.filter(both & ~work[f"eq{j}"])
+        parts.append(
+            rows.select(
+                compare=ibis.literal(name),
+                key=rows.key,
+                key_index=rows.key_index,
+                column_name=ibis.literal(column),
+                left_value=rows[f"l{j}"].cast("string"),
+                right_value=rows[f"r{j}"].cast("string"),
+                difference=(rows[f"l{j}"].cast("float64") - rows[f"r{j}"].cast("float64")).abs() if numeric else ibis.null("float64"),
+            )
+        )
+    if not parts:
+        return ibis.memtable(MISMATCH_SCHEMA.to_pyarrow().empty_table())
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+
+
+def _unmatched(name: str, spec: CompareSpec, work: ibis.Table) -> ibis.Table:
+    """Rows found on one side only, with the file and row they came from."""
+    parts = []
+    sides = (("left", spec.left, work.in_left, work.in_right), ("right", spec.right, work.in_right, work.in_left))
+    for side, source, present, absent in sides:
+        rows = work.filter(present & ~absent)
+        parts.append(
+            rows.select(
+                compare=ibis.literal(name),
+                side=ibis.literal(side),
+                source=ibis.literal(source),
+                key=rows.key,
+                key_index=rows.key_index,
+                file=rows[f"{side[0]}_file"],
+                row_number=rows[f"{side[0]}_row"],
+            )
+        )
+    return ibis.union(*parts)
+
+
+def _arrow(rows: list[dict[str, Any]], table: str) -> pa.Table:
+    schema = w.HISTORY[table]
+    return pa.Table.from_pylist(rows, schema=ibis.schema({n: t for n, t in schema.items() if n != "run_id"}).to_pyarrow())
