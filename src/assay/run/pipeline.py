@@ -30,6 +30,7 @@ from assay.metrics.compute import metric_rows
 from assay.project.models import Project
 from assay.reconcile.access import access_table
 from assay.reconcile.assets import reconcile_assets
+from assay.reconcile.compare import run_compares
 from assay.reconcile.coverage import coverage_matrix
 from assay.run.as_of import AsOf, as_of_instant
 from assay.run.lock import run_lock
@@ -114,6 +115,7 @@ def _run(engine: Engine, project: Project, project_dir: Path, at: datetime, on_s
                 inputs["coverage"] = engine.create_table("_work_coverage", coverage_matrix(engine, assets.golden, project.controls, at))
             if project.access:
                 inputs["access"] = engine.create_table("_work_access", access_table(engine, project.access, project.sources, at))
+            compared = run_compares(engine, project.compare)
         with stage("checks"):
             result.checks = run_checks(engine, project, at)
         with stage("metrics"):
@@ -126,6 +128,8 @@ def _run(engine: Engine, project: Project, project_dir: Path, at: datetime, on_s
         with stage("publish"):
             result.status = "success"
             history, current = _results(engine, result, metrics, state, assets is not None, inputs)
+            history |= compared.history
+            current |= compared.state
             publish(engine, _run_row(engine, project, result, started, error=None), history, current)
         return result
     except Exception as exc:
