@@ -117,7 +117,7 @@ def compare_tables(engine: Engine, name: str, spec: CompareSpec, left: ibis.Tabl
     in_left, in_right = joined._l_in.fill_null(False), joined._r_in.fill_null(False)
     out: dict[str, ibis.Value] = {
         "key": key_text,
-        "key_index": (joined._l_ix.coalesce(joined._r_ix) - 1) if ordered else ibis.literal(0, "int64"),
+        "key_index": joined._l_ix.coalesce(joined._r_ix) if ordered else ibis.literal(0, "int64"),
         "in_left": in_left,
         "in_right": in_right,
         "l_file": joined._l_file,
