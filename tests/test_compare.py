@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import math
 import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -15,13 +16,14 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from assay.engine import Engine, connect
+from assay.engine import Engine
 from assay.errors import ConfigError
 from assay.project.compare_models import CompareSpec
 from assay.project.load import load_project
 from assay.reconcile.compare import TableComparison, compare_tables
 from assay.warehouse import schema as w
 from assay.workspace import Workspace
+from tests.engine_param import ENGINES, connected
 
 # datacompy's README / user guide example, with the report it documents.
 DOC_LEFT = """acct_id,dollar_amt,name,float_fld,date_fld
@@ -40,11 +42,9 @@ DOC_RIGHT = """acct_id,dollar_amt,name,float_fld
 """
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    e = connect("duckdb:///w.duckdb", tmp_path)
-    yield e
-    e.close()
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    yield from connected(request.param, tmp_path_factory)
 
 
 def load(engine: Engine, name: str, df: pd.DataFrame) -> None:
@@ -194,7 +194,7 @@ def generated(seed: int, n: int, dup: bool, null_keys: bool) -> tuple[pd.DataFra
     """Two tables with rows on one side only, near and far numeric differences, case and space
     noise, nulls on either side, and (optionally) repeated and null keys."""
     rng = np.random.default_rng(seed)
-    keys = rng.choice(np.arange(n * 3), size=n, replace=False).astype(float)
+    keys = rng.choice(np.arange(n * 3), size=n, replace=False)
     if dup:
         keys[rng.random(n) < 0.15] = keys[0]
         keys[rng.random(n) < 0.1] = keys[1]
@@ -207,8 +207,9 @@ def generated(seed: int, n: int, dup: bool, null_keys: bool) -> tuple[pd.DataFra
             "label": rng.choice(words, n),
         }
     )
+    left["k"] = left["k"].astype("Int64")
     if null_keys:
-        left.loc[rng.random(n) < 0.05, "k"] = np.nan
+        left.loc[rng.random(n) < 0.05, "k"] = pd.NA
     right = left.sample(frac=1.0, random_state=seed).reset_index(drop=True)
     right = right.iloc[: int(n * 0.9)].copy()  # 10% only on the left
     extra = left.sample(n=n // 20, random_state=seed + 1).copy()
@@ -260,7 +261,7 @@ def test_counts_and_mismatches_agree_with_datacompy(engine: Engine, seed: int, o
     assert s["values_unequal"] == sum(c["unequal_cnt"] for c in theirs.column_stats)
     if not dup:  # without an order column datacompy's intersect rows keep the join key: compare the pairs
         expected_pairs = {
-            (f"{k:.1f}" if not pd.isna(k) else "<null>", col)
+            (str(k) if not pd.isna(k) else "<null>", col)
             for col in ("amount", "count", "label")
             for k in theirs.intersect_rows.loc[~theirs.intersect_rows[f"{col}_match"], "k"]
         }

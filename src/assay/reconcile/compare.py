@@ -18,12 +18,15 @@ warehouse. Only the per-column figures (one row per column) come back to Python.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import pyarrow as pa
 
 from assay.engine import Engine
+from assay.errors import AssayError
 from assay.ingest.stage import table_name
 from assay.project.compare_models import CompareSpec, compared_columns
 from assay.warehouse import schema as w
@@ -102,10 +105,10 @@ def compare_tables(engine: Engine, name: str, spec: CompareSpec, left: ibis.Tabl
         values |= {f"_{prefix}_file": t._file.cast("string"), f"_{prefix}_row": t._row.cast("int64"), f"_{prefix}_in": ibis.literal(True)}
         if ordered:
             window = ibis.window(group_by=keys, order_by=[t[c] for c in ROW_ORDER])
-            values[f"_{prefix}_ix"] = ibis.row_number().over(window).cast("int64")
+            values[f"_{prefix}_ix"] = ibis.row_number().over(window).cast("int64")  # 0 for a key's first row
         sides.append(t.select(**values))
     lt, rt = sides
-    on = [(lt[f"_lk{i}"].identical_to(rt[f"_rk{i}"]) if null_keys else lt[f"_lk{i}"] == rt[f"_rk{i}"]) for i in range(len(spec.join))]
+    on = [_same_key(lt[f"_lk{i}"], rt[f"_rk{i}"], null_keys) for i in range(len(spec.join))]
     if ordered:
         on.append(lt._l_ix == rt._r_ix)
     joined = lt.outer_join(rt, on)
@@ -134,6 +137,32 @@ def compare_tables(engine: Engine, name: str, spec: CompareSpec, left: ibis.Tabl
     summary, per_column = _figures(engine, name, spec, columns, work, left, right)
     summary["left_duplicate_rows"], summary["right_duplicate_rows"] = dup_l, dup_r
     return TableComparison(summary, per_column, _mismatches(name, columns, work), _unmatched(name, spec, work))
+
+
+def _same_key(a: ibis.Value, b: ibis.Value, null_keys: bool) -> ibis.BooleanValue:
+    """Join condition for one key column; with null keys about, null matches null.
+
+    `IS NOT DISTINCT FROM` would say the same, but PostgreSQL cannot run a full join on it, so
+    nulls are swapped for a filler of the column's type and the null flags must agree as well:
+    two equalities, which every engine hash-joins.
+    """
+    if not null_keys:
+        return a == b
+    return (a.isnull() == b.isnull()) & (a.fill_null(_filler(a.type())) == b.fill_null(_filler(b.type())))
+
+
+def _filler(dtype: dt.DataType) -> ibis.Value:
+    if dtype.is_string():
+        return ibis.literal("")
+    if dtype.is_numeric():
+        return ibis.literal(0).cast(dtype)
+    if dtype.is_boolean():
+        return ibis.literal(False)
+    if dtype.is_date():
+        return ibis.literal(date(1970, 1, 1))
+    if dtype.is_timestamp():
+        return ibis.literal(datetime(1970, 1, 1)).cast(dtype)
+    raise AssayError(f"cannot join on a column of type {dtype}")
 
 
 def values_equal(spec: CompareSpec, column: str, a: ibis.Value, b: ibis.Value) -> ibis.BooleanValue:
