@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from assay.cli.app import app
-from assay.project import models
+from assay.project import compare_models, models
 from assay.warehouse import schema
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -44,6 +44,10 @@ def test_every_project_key_is_documented() -> None:
             assert key in words, f"{model.__name__}.{key} is undocumented"
     for key in model_keys(models.AssetReconcile):
         assert f"assets.{key}" in words
+    for key in model_keys(compare_models.CompareSpec):
+        assert key in words, f"CompareSpec.{key} is undocumented"
+    for key in model_keys(compare_models.Tolerance):
+        assert f"tolerance.{key}" in words
 
 
 def test_every_check_and_metric_kind_is_documented() -> None:

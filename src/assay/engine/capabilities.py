@@ -24,8 +24,11 @@ class Capabilities:
     nfkc: bool = False
     """Text can be put in Unicode NFKC form inside the engine (`Engine.nfkc`; a vectorized Arrow
     UDF on DuckDB and Spark, native on PostgreSQL)."""
+    temp_tables: bool = False
+    """Session-scoped temporary tables exist (`Engine.create_scratch`): a run's large work tables
+    then stay out of the durable warehouse and are never written to its file."""
 
 
-DUCKDB = Capabilities(delete_rows=True, idna=False, transactions=True, nfkc=True)
-POSTGRES = Capabilities(delete_rows=True, idna=False, transactions=True, nfkc=True)
+DUCKDB = Capabilities(delete_rows=True, idna=False, transactions=True, nfkc=True, temp_tables=True)
+POSTGRES = Capabilities(delete_rows=True, idna=False, transactions=True, nfkc=True, temp_tables=True)
 PYSPARK = Capabilities(delete_rows=False, idna=False, nfkc=True)

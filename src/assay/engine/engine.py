@@ -80,6 +80,18 @@ class Engine:
         self._guard(lambda: self.con.create_table(name, obj, overwrite=True), obj)
         return self.table(name)
 
+    def create_scratch(self, name: str, obj: ibis.Table) -> ibis.Table:
+        """Create or replace a work table only this connection reads: a temporary table where the
+        backend has them (writing a large intermediate to the warehouse file costs more than
+        computing it), an ordinary one elsewhere."""
+        if not self.capabilities.temp_tables:
+            return self.create_table(name, obj)
+        # Dropped first rather than `overwrite=True`: Ibis overwrites a temporary table by copying it.
+        self.drop(name)
+        self._write()
+        self._guard(lambda: self.con.create_table(name, obj, temp=True), obj)
+        return self.table(name)
+
     def create_empty(self, name: str, schema: ibis.Schema) -> None:
         self._write()
         self._guard(lambda: self.con.create_table(name, schema=schema, overwrite=False), None)

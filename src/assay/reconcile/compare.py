@@ -132,7 +132,7 @@ def compare_tables(engine: Engine, name: str, spec: CompareSpec, left: ibis.Tabl
         a, b = joined[f"_lv{j}"], joined[f"_rv{j}"]
         out[f"l{j}"], out[f"r{j}"] = a, b
         out[f"eq{j}"] = values_equal(spec, column, a, b)
-    work = engine.create_table(f"_work_compare_{name}", joined.select(**out))
+    work = engine.create_scratch(f"_work_compare_{name}", joined.select(**out))
 
     summary, per_column = _figures(engine, name, spec, columns, work, left, right)
     summary["left_duplicate_rows"], summary["right_duplicate_rows"] = dup_l, dup_r
