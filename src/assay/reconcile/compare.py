@@ -113,13 +113,9 @@ def compare_tables(engine: Engine, name: str, spec: CompareSpec, left: ibis.Tabl
         on.append(lt._l_ix == rt._r_ix)
     joined = lt.outer_join(rt, on)
 
-    key_parts = [joined[f"_lk{i}"].coalesce(joined[f"_rk{i}"]) for i in range(len(spec.join))]
-    key_text = ibis.literal("")
-    for i, part in enumerate(key_parts):
-        key_text = key_text + ("" if i == 0 else KEY_SEPARATOR) + part.cast("string").fill_null(NULL_KEY)
     in_left, in_right = joined._l_in.fill_null(False), joined._r_in.fill_null(False)
-    out: dict[str, ibis.Value] = {
-        "key": key_text,
+    out: dict[str, ibis.Value] = {f"k{i}": joined[f"_lk{i}"].coalesce(joined[f"_rk{i}"]) for i in range(len(spec.join))}
+    out |= {
         "key_index": joined._l_ix.coalesce(joined._r_ix) if ordered else ibis.literal(0, "int64"),
         "in_left": in_left,
         "in_right": in_right,
@@ -128,15 +124,26 @@ def compare_tables(engine: Engine, name: str, spec: CompareSpec, left: ibis.Tabl
         "r_file": joined._r_file,
         "r_row": joined._r_row,
     }
+    all_equal: ibis.BooleanValue = ibis.literal(True)
     for j, column in enumerate(columns):
         a, b = joined[f"_lv{j}"], joined[f"_rv{j}"]
         out[f"l{j}"], out[f"r{j}"] = a, b
         out[f"eq{j}"] = values_equal(spec, column, a, b)
-    work = engine.create_scratch(f"_work_compare_{name}", joined.select(**out))
+        all_equal = all_equal & out[f"eq{j}"]
+    work = engine.create_scratch(f"_work_compare_{name}", joined.select(**out, all_equal=all_equal))
 
     summary, per_column = _figures(engine, name, spec, columns, work, left, right)
     summary["left_duplicate_rows"], summary["right_duplicate_rows"] = dup_l, dup_r
-    return TableComparison(summary, per_column, _mismatches(name, columns, work), _unmatched(name, spec, work))
+    key = _key_text(work, len(spec.join))
+    return TableComparison(summary, per_column, _mismatches(name, columns, work, key), _unmatched(name, spec, work, key))
+
+
+def _key_text(work: ibis.Table, parts: int) -> ibis.StringValue:
+    """The join values as one text: `|`-separated, a null written `<null>`."""
+    text = ibis.literal("")
+    for i in range(parts):
+        text = text + ("" if i == 0 else KEY_SEPARATOR) + work[f"k{i}"].cast("string").fill_null(NULL_KEY)
+    return text
 
 
 def _same_key(a: ibis.Value, b: ibis.Value, null_keys: bool) -> ibis.BooleanValue:
@@ -217,16 +224,13 @@ def _figures(
     engine: Engine, name: str, spec: CompareSpec, columns: list[str], work: ibis.Table, left: ibis.Table, right: ibis.Table
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     both = work.in_left & work.in_right
-    all_equal: ibis.BooleanValue = ibis.literal(True)
-    for j in range(len(columns)):
-        all_equal = all_equal & work[f"eq{j}"]
     measures: dict[str, ibis.Value] = {
         "left_rows": work.in_left.sum(),
         "right_rows": work.in_right.sum(),
         "only_left": (work.in_left & ~work.in_right).sum(),
         "only_right": (work.in_right & ~work.in_left).sum(),
         "in_both": both.sum(),
-        "rows_equal": (both & all_equal).sum(),
+        "rows_equal": (both & work.all_equal).sum(),
     }
     for j in range(len(columns)):
         a, b = work[f"l{j}"], work[f"r{j}"]
@@ -277,7 +281,7 @@ def _figures(
     return summary, per_column
 
 
-def _mismatches(name: str, columns: list[str], work: ibis.Table) -> ibis.Table:
+def _mismatches(name: str, columns: list[str], work: ibis.Table, key: ibis.StringValue) -> ibis.Table:
     """Every (row, column) pair that compares unequal, with both values as text."""
     both = work.in_left & work.in_right
     parts = []
@@ -287,7 +291,7 @@ def _mismatches(name: str, columns: list[str], work: ibis.Table) -> ibis.Table:
         parts.append(
             rows.select(
                 compare=ibis.literal(name),
-                key=rows.key,
+                key=key,
                 key_index=rows.key_index,
                 column_name=ibis.literal(column),
                 left_value=rows[f"l{j}"].cast("string"),
@@ -300,7 +304,7 @@ def _mismatches(name: str, columns: list[str], work: ibis.Table) -> ibis.Table:
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
 
-def _unmatched(name: str, spec: CompareSpec, work: ibis.Table) -> ibis.Table:
+def _unmatched(name: str, spec: CompareSpec, work: ibis.Table, key: ibis.StringValue) -> ibis.Table:
     """Rows found on one side only, with the file and row they came from."""
     parts = []
     sides = (("left", spec.left, work.in_left, work.in_right), ("right", spec.right, work.in_right, work.in_left))
@@ -311,7 +315,7 @@ def _unmatched(name: str, spec: CompareSpec, work: ibis.Table) -> ibis.Table:
                 compare=ibis.literal(name),
                 side=ibis.literal(side),
                 source=ibis.literal(source),
-                key=rows.key,
+                key=key,
                 key_index=rows.key_index,
                 file=rows[f"{side[0]}_file"],
                 row_number=rows[f"{side[0]}_row"],
