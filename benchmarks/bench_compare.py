@@ -159,7 +159,10 @@ def child_hand(db: Path) -> dict[str, Any]:
         for c in COLUMNS
     )
     con.execute(f"CREATE TABLE out_mismatches AS {mism}")
-    con.execute("CREATE TABLE out_unmatched AS SELECT id, 'left' AS side FROM diff WHERE in_l AND NOT in_r UNION ALL SELECT id, 'right' FROM diff WHERE in_r AND NOT in_l")
+    con.execute(
+        "CREATE TABLE out_unmatched AS SELECT id, 'left' AS side FROM diff WHERE in_l AND NOT in_r "
+        "UNION ALL SELECT id, 'right' FROM diff WHERE in_r AND NOT in_l"
+    )
     count = lambda t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: E731
     return {
         "summary": dict(zip(("only_left", "only_right", "in_both", "rows_equal"), row[:4], strict=True)),
@@ -273,10 +276,9 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
     print("work s: the comparison itself, after importing its libraries; process s: the whole child process")
-    if "assay" in timings and "hand" in timings:
-        print(f"\nassay / hand diff: {inner['assay'] / inner['hand']:.2f}× work, {timings['assay'].seconds / timings['hand'].seconds:.2f}× process")
-    if "assay" in timings and "datacompy" in timings:
-        print(f"datacompy / assay: {inner['datacompy'] / inner['assay']:.2f}× work, {timings['datacompy'].seconds / timings['assay'].seconds:.2f}× process")
+    for a, b in (("assay", "hand"), ("datacompy", "assay")):
+        if a in timings and b in timings:
+            print(f"{a} / {b}: {inner[a] / inner[b]:.2f}× work, {timings[a].seconds / timings[b].seconds:.2f}× process")
     if "hand" in answers:
         s = answers["hand"]["summary"]
         print(f"answers: {s['only_left']:,} only left, {s['only_right']:,} only right, {s['in_both']:,} in both, {s['rows_equal']:,} equal")

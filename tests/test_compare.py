@@ -119,7 +119,9 @@ def frame(keys: list, values: list, name: str = "v") -> pd.DataFrame:
         (1.0, 1.0, 0.0, 0.0, True),
     ],
 )
-def test_tolerance_is_abs_plus_rel_times_right_value(engine: Engine, a: float, b: float, abs_tol: float, rel_tol: float, equal: bool) -> None:
+def test_tolerance_is_abs_plus_rel_times_right_value(
+    engine: Engine, a: float, b: float, abs_tol: float, rel_tol: float, equal: bool
+) -> None:
     r = run(engine, frame([1], [a]), frame([1], [b]), join="k", abs_tol=abs_tol, rel_tol=rel_tol)
     assert r.summary["rows_equal"] == int(equal)
     assert bool(np.isclose(a, b, atol=abs_tol, rtol=rel_tol)) == equal  # numpy, datacompy's rule, agrees

@@ -83,9 +83,9 @@ def compare_problems(p: Project) -> list[tuple[tuple[str | int, ...], str]]:
         left, right = sides["left"], sides["right"]
         for key, listed in (("join", spec.join), ("columns", spec.columns or [])):
             for i, column in enumerate(listed):
-                for side, columns in sides.items():
-                    if column not in columns:
-                        known = ", ".join(columns)
+                for side, declared in sides.items():
+                    if column not in declared:
+                        known = ", ".join(declared)
                         out.append(((*at, key, i), f"{side} source {getattr(spec, side)!r} has no column {column!r}; its columns: {known}"))
         overlap = set(spec.join) & set(spec.columns or [])
         if overlap:

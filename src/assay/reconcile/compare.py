@@ -241,7 +241,7 @@ def _figures(
     row = engine.to_arrow(work.aggregate(**measures)).to_pylist()[0]
     figures = {k: (v if v is not None or k.startswith("max_diff") else 0) for k, v in row.items()}
 
-    per_column = []
+    per_column: list[dict[str, Any]] = []
     for j, column in enumerate(columns):
         tol = spec.tolerance_of(column)
         compared = int(figures["in_both"])
@@ -275,8 +275,8 @@ def _figures(
         "rows_equal": rows_equal,
         "rows_unequal": in_both - rows_equal,
         "columns_compared": len(columns),
-        "columns_unequal": sum(1 for c in per_column if c["unequal"]),
-        "values_unequal": sum(c["unequal"] for c in per_column),
+        "columns_unequal": sum(1 for c in per_column if int(c["unequal"]) > 0),
+        "values_unequal": sum(int(c["unequal"]) for c in per_column),
     }
     return summary, per_column
 
