@@ -180,6 +180,19 @@ def test_duplicate_keys_match_by_order_within_the_key_and_are_reported(engine: E
     assert unmatched == {("left", "1", 2), ("right", "2", 1)}
 
 
+def test_repeated_keys_without_a_partner_are_reported_too(engine: Engine) -> None:
+    # No key repeats on both sides, so the first join already is datacompy's answer; the repeats
+    # sit among the one-sided rows and are still counted and numbered.
+    left, right = frame([1, 1, 2], [10, 11, 20]), frame([2, 3, 3], [20, 30, 31])
+    r = run(engine, left, right, join="k")
+    s = r.summary
+    assert (s["left_duplicate_rows"], s["right_duplicate_rows"], s["in_both"], s["rows_equal"]) == (2, 2, 1, 1)
+    unmatched = {(u["side"], u["key"], u["key_index"], u["row_number"]) for u in engine.to_arrow(r.unmatched).to_pylist()}
+    assert unmatched == {("left", "1", 0, 1), ("left", "1", 1, 2), ("right", "3", 0, 2), ("right", "3", 1, 3)}
+    theirs = datacompy.PandasCompare(left, right, join_columns="k")
+    assert (len(theirs.df1_unq_rows), len(theirs.df2_unq_rows), len(theirs.intersect_rows)) == (2, 2, 1)
+
+
 def test_multi_column_keys_and_listed_columns(engine: Engine) -> None:
     left = pd.DataFrame({"a": ["x", "x", "y"], "b": [1, 2, 1], "v": [1, 2, 3], "w": ["p", "q", "r"]})
     right = pd.DataFrame({"a": ["x", "x", "y"], "b": [1, 2, 2], "v": [1, 5, 3], "w": ["z", "z", "z"]})

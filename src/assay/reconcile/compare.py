@@ -90,16 +90,48 @@ class TableComparison:
 
 
 def compare_tables(engine: Engine, name: str, spec: CompareSpec, left: ibis.Table, right: ibis.Table) -> TableComparison:
-    """Compare `left` with `right` as `spec` says; both need the `_file` and `_row` columns."""
+    """Compare `left` with `right` as `spec` says; both need the `_file` and `_row` columns.
+
+    The join first runs without an order column. When no key repeats on both sides, that is
+    already datacompy's answer, and the counts prove it: a repeated key that meets a partner
+    multiplies rows, so the joined row counts exceed the inputs'. Only then is the join redone
+    with the order within each key (a window per side), the costly part of datacompy's rule.
+    """
     columns = compared_columns(spec, _canonical(left), _canonical(right))
     keys_l, keys_r = _keys(spec, left), _keys(spec, right)
-    dup_l, nulls_l = _duplicates(engine, left, keys_l)
-    dup_r, nulls_r = _duplicates(engine, right, keys_r)
-    ordered = bool(dup_l or dup_r)
+    (rows_l, nulls_l), (rows_r, nulls_r) = _sizes(engine, left, keys_l), _sizes(engine, right, keys_r)
     null_keys = bool(nulls_l or nulls_r)
 
+    work = _pairs(engine, name, spec, columns, (left, keys_l), (right, keys_r), null_keys, ordered=False)
+    summary, per_column = _figures(engine, name, spec, columns, work, left, right)
+    ordered = summary["left_rows"] != rows_l or summary["right_rows"] != rows_r
+    if ordered:
+        work = _pairs(engine, name, spec, columns, (left, keys_l), (right, keys_r), null_keys, ordered=True)
+        summary, per_column = _figures(engine, name, spec, columns, work, left, right)
+        summary["left_duplicate_rows"] = _repeated(engine, left.select(**{f"k{i}": k for i, k in enumerate(keys_l)}))
+        summary["right_duplicate_rows"] = _repeated(engine, right.select(**{f"k{i}": k for i, k in enumerate(keys_r)}))
+    else:
+        # Repeated keys, if any, have no partner: they are all among the one-sided rows.
+        key_columns = [f"k{i}" for i in range(len(spec.join))]
+        summary["left_duplicate_rows"] = _repeated(engine, work.filter(work.in_left & ~work.in_right).select(*key_columns))
+        summary["right_duplicate_rows"] = _repeated(engine, work.filter(work.in_right & ~work.in_left).select(*key_columns))
+    key = _key_text(work, len(spec.join))
+    return TableComparison(summary, per_column, _mismatches(name, columns, work, key), _unmatched(name, spec, work, key, ordered))
+
+
+def _pairs(
+    engine: Engine,
+    name: str,
+    spec: CompareSpec,
+    columns: list[str],
+    left: tuple[ibis.Table, list[ibis.Value]],
+    right: tuple[ibis.Table, list[ibis.Value]],
+    null_keys: bool,
+    ordered: bool,
+) -> ibis.Table:
+    """The full outer join, one row per pair or one-sided row, with each column's verdict; a work table."""
     sides = []
-    for prefix, t, keys in (("l", left, keys_l), ("r", right, keys_r)):
+    for prefix, (t, keys) in (("l", left), ("r", right)):
         values: dict[str, ibis.Value] = {f"_{prefix}k{i}": k for i, k in enumerate(keys)}
         values |= {f"_{prefix}v{j}": t[c] for j, c in enumerate(columns)}
         values |= {f"_{prefix}_file": t._file.cast("string"), f"_{prefix}_row": t._row.cast("int64"), f"_{prefix}_in": ibis.literal(True)}
@@ -113,12 +145,11 @@ def compare_tables(engine: Engine, name: str, spec: CompareSpec, left: ibis.Tabl
         on.append(lt._l_ix == rt._r_ix)
     joined = lt.outer_join(rt, on)
 
-    in_left, in_right = joined._l_in.fill_null(False), joined._r_in.fill_null(False)
     out: dict[str, ibis.Value] = {f"k{i}": joined[f"_lk{i}"].coalesce(joined[f"_rk{i}"]) for i in range(len(spec.join))}
     out |= {
         "key_index": joined._l_ix.coalesce(joined._r_ix) if ordered else ibis.literal(0, "int64"),
-        "in_left": in_left,
-        "in_right": in_right,
+        "in_left": joined._l_in.fill_null(False),
+        "in_right": joined._r_in.fill_null(False),
         "l_file": joined._l_file,
         "l_row": joined._l_row,
         "r_file": joined._r_file,
@@ -130,12 +161,22 @@ def compare_tables(engine: Engine, name: str, spec: CompareSpec, left: ibis.Tabl
         out[f"l{j}"], out[f"r{j}"] = a, b
         out[f"eq{j}"] = values_equal(spec, column, a, b)
         all_equal = all_equal & out[f"eq{j}"]
-    work = engine.create_scratch(f"_work_compare_{name}", joined.select(**out, all_equal=all_equal))
+    return engine.create_scratch(f"_work_compare_{name}", joined.select(**out, all_equal=all_equal))
 
-    summary, per_column = _figures(engine, name, spec, columns, work, left, right)
-    summary["left_duplicate_rows"], summary["right_duplicate_rows"] = dup_l, dup_r
-    key = _key_text(work, len(spec.join))
-    return TableComparison(summary, per_column, _mismatches(name, columns, work, key), _unmatched(name, spec, work, key))
+
+def _sizes(engine: Engine, t: ibis.Table, keys: list[ibis.Value]) -> tuple[int, int]:
+    """Rows of one side, and rows with a null in some join column (one scan, no hashing)."""
+    null_key: ibis.BooleanValue = ibis.literal(False)
+    for k in keys:
+        null_key = null_key | k.isnull()
+    row = engine.to_arrow(t.aggregate(n=t.count(), nulls=t.count(where=null_key))).to_pylist()[0]
+    return int(row["n"]), int(row["nulls"])
+
+
+def _repeated(engine: Engine, keys: ibis.Table) -> int:
+    """Rows whose key (all columns of `keys`) occurs more than once."""
+    groups = keys.group_by(keys.columns).aggregate(n=keys.count())
+    return int(engine.scalar(groups.n.sum(where=groups.n > 1)) or 0)
 
 
 def _key_text(work: ibis.Table, parts: int) -> ibis.StringValue:
@@ -206,18 +247,6 @@ def _keys(spec: CompareSpec, t: ibis.Table) -> list[ibis.Value]:
 
 def _canonical(t: ibis.Table) -> list[str]:
     return [c for c in t.columns if not c.startswith("_")]
-
-
-def _duplicates(engine: Engine, t: ibis.Table, keys: list[ibis.Value]) -> tuple[int, int]:
-    """Rows whose key repeats on this side, and rows with a null in some join column."""
-    named = t.select(**{f"k{i}": k for i, k in enumerate(keys)})
-    groups = named.group_by(named.columns).aggregate(n=named.count())
-    null_key: ibis.BooleanValue = ibis.literal(False)
-    for c in named.columns:
-        null_key = null_key | groups[c].isnull()
-    stats = groups.aggregate(rows=groups.n.sum(where=groups.n > 1), null_rows=groups.n.sum(where=null_key))
-    row = engine.to_arrow(stats).to_pylist()[0]
-    return int(row["rows"] or 0), int(row["null_rows"] or 0)
 
 
 def _figures(
@@ -304,12 +333,20 @@ def _mismatches(name: str, columns: list[str], work: ibis.Table, key: ibis.Strin
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
 
-def _unmatched(name: str, spec: CompareSpec, work: ibis.Table, key: ibis.StringValue) -> ibis.Table:
-    """Rows found on one side only, with the file and row they came from."""
+def _unmatched(name: str, spec: CompareSpec, work: ibis.Table, key: ibis.StringValue, ordered: bool) -> ibis.Table:
+    """Rows found on one side only, with the file and row they came from.
+
+    Without the order column (`ordered` false) a repeated key has no partner, so all its rows are
+    here, and their order within the key is numbered among them alone.
+    """
     parts = []
     sides = (("left", spec.left, work.in_left, work.in_right), ("right", spec.right, work.in_right, work.in_left))
+    keys = [c for c in work.columns if c.startswith("k") and c[1:].isdigit()]
     for side, source, present, absent in sides:
         rows = work.filter(present & ~absent)
+        if not ordered:
+            order = ibis.window(group_by=[rows[k] for k in keys], order_by=[rows[f"{side[0]}_file"], rows[f"{side[0]}_row"]])
+            rows = rows.mutate(key_index=ibis.row_number().over(order).cast("int64"))
         parts.append(
             rows.select(
                 compare=ibis.literal(name),
