@@ -78,6 +78,9 @@ def cross_reference_problems(p: Project) -> list[tuple[KeyPath, str]]:
             for i, name in enumerate(order):
                 if name not in p.reconcile.assets.sources:
                     out.append((("reconcile", "assets", "survivorship", column, i), f"{name!r} is not one of reconcile.assets.sources"))
+        for name in p.reconcile.assets.asset_types_by_source:
+            if name not in p.reconcile.assets.sources:
+                out.append((("reconcile", "assets", "asset_types_by_source", name), f"{name!r} is not one of reconcile.assets.sources"))
     for cname, control in p.controls.items():
         for i, name in enumerate(control.evidence):
             need(("controls", cname, "evidence", i), name, "observation")

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from assay.project.asset_types import AssetTypes
 from assay.project.compare_models import CompareSpec
 from assay.project.durations import Duration
 from assay.project.paths import check_root
@@ -170,6 +171,10 @@ class AssetReconcile(Strict):
 
     sources: list[str] = Field(min_length=1)
     survivorship: dict[str, list[str]] = Field(default_factory=dict)
+    asset_types: AssetTypes = Field(default_factory=dict)
+    """Canonical asset class → the raw type spellings every source may use for it."""
+    asset_types_by_source: dict[str, AssetTypes] = Field(default_factory=dict)
+    """Per source, spellings of its own; they take precedence over `asset_types`."""
 
 
 class Reconcile(Strict):

@@ -14,6 +14,7 @@ import ibis
 
 from assay.engine import Engine
 from assay.ingest.stage import table_name
+from assay.project.asset_types import vocabulary
 from assay.project.models import AssetReconcile, Source
 
 SURVIVING_FIELDS = ("owner_email", "org")
@@ -33,10 +34,12 @@ def source_rows(engine: Engine, spec: AssetReconcile, sources: dict[str, Source]
     for name in spec.sources:
         t = engine.table(table_name(name))
         mapped = sources[name].columns
+        kind = canonical_type(t.asset_type, vocabulary(spec.asset_types, spec.asset_types_by_source.get(name, {})))
         parts.append(
             t.filter(t.name.notnull() & t.asset_type.notnull()).select(
-                asset_key=t.asset_type + ":" + t.name,
-                asset_type=t.asset_type,
+                asset_key=kind + ":" + t.name,
+                asset_type=kind,
+                raw_asset_type=t.asset_type,
                 name=t.name,
                 source=ibis.literal(name),
                 source_id=t.source_id.cast("string") if "source_id" in mapped else ibis.null("string"),
@@ -45,6 +48,18 @@ def source_rows(engine: Engine, spec: AssetReconcile, sources: dict[str, Source]
             )
         )
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
+
+
+def canonical_type(raw: ibis.StringValue, spellings: dict[str, str]) -> ibis.StringValue:
+    """The canonical class of a raw asset type (trimmed, case-folded) by the vocabulary; a
+    spelling it does not list stays as written."""
+    if not spellings:
+        return raw
+    by_class: dict[str, list[str]] = {}
+    for spelled, canonical in spellings.items():
+        by_class.setdefault(canonical, []).append(spelled)
+    folded = raw.strip().lower()
+    return ibis.cases(*((folded.isin(sorted(listed)), canonical) for canonical, listed in sorted(by_class.items())), else_=raw)
 
 
 def reconcile_assets(engine: Engine, spec: AssetReconcile, sources: dict[str, Source]) -> AssetTables:
