@@ -78,6 +78,24 @@ def cross_reference_problems(p: Project) -> list[tuple[KeyPath, str]]:
             for i, name in enumerate(order):
                 if name not in p.reconcile.assets.sources:
                     out.append((("reconcile", "assets", "survivorship", column, i), f"{name!r} is not one of reconcile.assets.sources"))
+        mapped = {c for s in p.reconcile.assets.sources if s in p.sources for c in p.sources[s].columns}
+        for i, match_pass in enumerate(p.reconcile.assets.match):
+            for key in match_pass.keys:
+                if key not in mapped:
+                    out.append(
+                        (
+                            ("reconcile", "assets", "match", i, "keys"),
+                            f"no asset source maps a column {key!r}; mapped: {', '.join(sorted(mapped))}",
+                        )
+                    )
+        for i, key in enumerate(p.reconcile.assets.strong_keys):
+            if key not in mapped:
+                out.append(
+                    (
+                        ("reconcile", "assets", "strong_keys", i),
+                        f"no asset source maps a column {key!r}; mapped: {', '.join(sorted(mapped))}",
+                    )
+                )
         for name in p.reconcile.assets.asset_types_by_source:
             if name not in p.reconcile.assets.sources:
                 out.append((("reconcile", "assets", "asset_types_by_source", name), f"{name!r} is not one of reconcile.assets.sources"))

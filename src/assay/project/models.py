@@ -166,6 +166,18 @@ class Source(Strict):
         return self
 
 
+class MatchPass(Strict):
+    """One deterministic match pass: records with equal non-null values of all `keys` link."""
+
+    name: str = Field(min_length=1)
+    keys: list[str] = Field(min_length=1)
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
 class AssetReconcile(Strict):
     """Asset inventories matched on normalized keys into golden records."""
 
@@ -175,6 +187,17 @@ class AssetReconcile(Strict):
     """Canonical asset class → the raw type spellings every source may use for it."""
     asset_types_by_source: dict[str, AssetTypes] = Field(default_factory=dict)
     """Per source, spellings of its own; they take precedence over `asset_types`."""
+    match: list[MatchPass] = Field(default_factory=list)
+    """Match passes in priority order; none: records match on `asset_type:name` alone."""
+    strong_keys: list[str] = Field(default_factory=list)
+    """Keys whose different non-null values forbid two records from sharing a cluster."""
+
+    @model_validator(mode="after")
+    def _passes(self) -> AssetReconcile:
+        names = [p.name for p in self.match]
+        if len(set(names)) != len(names):
+            raise ValueError(f"match pass names must differ: {names}")
+        return self
 
 
 class Reconcile(Strict):

@@ -16,6 +16,7 @@ from assay.engine import Engine
 from assay.ingest.stage import table_name
 from assay.project.asset_types import vocabulary
 from assay.project.models import AssetReconcile, Source
+from assay.reconcile.matching import Clusters, cluster_records, key_column
 
 SURVIVING_FIELDS = ("owner_email", "org")
 
@@ -26,15 +27,26 @@ class AssetTables:
     memberships: ibis.Table
     owner_conflicts: ibis.Table
     only_in_source: ibis.Table
+    clusters: Clusters | None = None
+    """The match passes' links and split clusters (with `reconcile.assets.match` only)."""
 
 
 def source_rows(engine: Engine, spec: AssetReconcile, sources: dict[str, Source]) -> ibis.Table:
-    """Every inventory row with its key, source label and the fields survivorship chooses from."""
+    """Every inventory row with its key, source label and the fields survivorship chooses from;
+    with match passes also its record id and the text of every match key (`m_<key>`)."""
+    match_keys = sorted({k for p in spec.match for k in p.keys} | set(spec.strong_keys))
     parts = []
     for name in spec.sources:
         t = engine.table(table_name(name))
         mapped = sources[name].columns
         kind = canonical_type(t.asset_type, vocabulary(spec.asset_types, spec.asset_types_by_source.get(name, {})))
+        extra: dict[str, ibis.Value] = {}
+        if spec.match:
+            own = {"asset_type": kind, "name": t.name}
+            extra["record_id"] = ibis.literal(f"{name}:") + t._file.cast("string") + ":" + t._row.cast("string")
+            for k in match_keys:
+                value = own.get(k, t[k] if k in mapped else None)
+                extra[key_column(k)] = ibis.null("string") if value is None else value.cast("string")
         parts.append(
             t.filter(t.name.notnull() & t.asset_type.notnull()).select(
                 asset_key=kind + ":" + t.name,
@@ -45,6 +57,7 @@ def source_rows(engine: Engine, spec: AssetReconcile, sources: dict[str, Source]
                 source_id=t.source_id.cast("string") if "source_id" in mapped else ibis.null("string"),
                 owner_email=t.owner_email if "owner_email" in mapped else ibis.null("string"),
                 org=t.org if "org" in mapped else ibis.null("string"),
+                **extra,
             )
         )
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
@@ -62,8 +75,31 @@ def canonical_type(raw: ibis.StringValue, spellings: dict[str, str]) -> ibis.Str
     return ibis.cases(*((folded.isin(sorted(listed)), canonical) for canonical, listed in sorted(by_class.items())), else_=raw)
 
 
+def clustered_rows(engine: Engine, spec: AssetReconcile, records: ibis.Table) -> tuple[ibis.Table, Clusters]:
+    """Records keyed by their cluster: the cluster's type and name are the first non-null ones in
+    source order; clusters sharing a `type:name` are told apart by a `#n` suffix (n from 2, by
+    cluster id). The record's own name and type stay in `record_name` and `record_type`."""
+    clusters = cluster_records(engine, records, spec.match, spec.strong_keys)
+    rows = records.join(clusters.assignment, "record_id")
+    priority = ibis.cases(*((rows.source == s, f"{i:02d}") for i, s in enumerate(spec.sources)), else_="99")
+    pick = rows.group_by("cluster_id").aggregate(
+        c_type=(priority + rows.asset_type).min().substr(2), c_name=(priority + rows.name).min().substr(2)
+    )
+    base = pick.c_type + ":" + pick.c_name
+    n = ibis.row_number().over(group_by=base, order_by=pick.cluster_id)
+    keyed = pick.mutate(c_key=ibis.cases((n == 0, base), else_=base + "#" + (n + 1).cast("string")))
+    out = rows.join(keyed, "cluster_id")
+    named = out.mutate(record_name=out.name, record_type=out.asset_type, asset_key=out.c_key, asset_type=out.c_type, name=out.c_name)
+    keys = [c for c in named.columns if c.startswith("m_")]
+    return named.drop("c_type", "c_name", "c_key", *keys), clusters
+
+
 def reconcile_assets(engine: Engine, spec: AssetReconcile, sources: dict[str, Source]) -> AssetTables:
-    rows = engine.create_table("_work_asset_sources", source_rows(engine, spec, sources))
+    rows = source_rows(engine, spec, sources)
+    clusters = None
+    if spec.match:
+        rows, clusters = clustered_rows(engine, spec, engine.create_table("_work_asset_records", rows))
+    rows = engine.create_table("_work_asset_sources", rows)
     aggregates: dict[str, ibis.Value] = {}
     for field in SURVIVING_FIELDS:
         order = spec.survivorship.get(field, spec.sources)
@@ -86,4 +122,4 @@ def reconcile_assets(engine: Engine, spec: AssetReconcile, sources: dict[str, So
     only = engine.create_table(
         "_work_only_in_source", single.select("asset_key", "asset_type", "name", "owner_email", "org", source=single.sources)
     )
-    return AssetTables(golden, rows, conflicts, only)
+    return AssetTables(golden, rows, conflicts, only, clusters)

@@ -130,6 +130,8 @@ def _run(engine: Engine, project: Project, project_dir: Path, at: datetime, on_s
             history, current = _results(engine, result, metrics, state, assets is not None, inputs)
             history |= compared.history
             current |= compared.state
+            if assets is not None and assets.clusters is not None:
+                current |= {w.ASSET_MATCHES: assets.clusters.links, w.ASSET_CHAINED: assets.clusters.chained}
             publish(engine, _run_row(engine, project, result, started, error=None), history, current)
         return result
     except Exception as exc:

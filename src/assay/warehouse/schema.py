@@ -31,6 +31,8 @@ ONLY_IN_SOURCE = "assay_only_in_source"
 COVERAGE = "assay_coverage"
 ACCESS = "assay_access"
 SOURCE_COLUMNS = "assay_source_columns"
+ASSET_MATCHES = "assay_asset_matches"
+ASSET_CHAINED = "assay_asset_chained"
 COMPARE_SUMMARY = "assay_compare_summary"
 COMPARE_COLUMNS = "assay_compare_columns"
 COMPARE_MISMATCHES = "assay_compare_mismatches"
@@ -46,6 +48,8 @@ STATE_TABLES = (
     ACCESS,
     COMPARE_MISMATCHES,
     COMPARE_UNMATCHED,
+    ASSET_MATCHES,
+    ASSET_CHAINED,
 )
 """Views of the latest successful run's state, each over `by_run(name)`."""
 
