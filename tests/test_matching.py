@@ -4,6 +4,7 @@ which records are one asset, which pass links each, and a chain the strong-key g
 from __future__ import annotations
 
 from datetime import date
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from assay.errors import ConfigError
 from assay.project.load import load_project
 from assay.warehouse import schema as w
 from assay.workspace import Workspace
+from tests.conftest import postgres_database
+from tests.engine_param import ENGINES
 
 PROJECT = """\
 name: match
@@ -78,17 +81,21 @@ app-03,laptop,
 """
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+@pytest.fixture(scope="module", params=ENGINES)
+def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     folder = tmp_path_factory.mktemp("match")
     (folder / "assay.yml").write_text(PROJECT)
     (folder / "cmdb.csv").write_text(CMDB)
     (folder / "cloud.csv").write_text(CLOUD)
     (folder / "agent.csv").write_text(AGENT)
-    ws = Workspace.open(folder)
+    databases = postgres_database() if request.param == "postgres" else None
+    url = {"duckdb": None, "pyspark": "pyspark"}.get(request.param) if databases is None else next(databases)
+    ws = Workspace.open(folder, url)
     ws.run(date(2026, 11, 20))
     yield ws
     ws.close()
+    if databases is not None:
+        next(databases, None)
 
 
 def rows(ws: Workspace, table: str) -> list[dict]:
