@@ -3,8 +3,8 @@ which records are one asset, which pass links each, and a chain the strong-key g
 
 from __future__ import annotations
 
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest

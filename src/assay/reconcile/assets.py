@@ -16,6 +16,7 @@ from assay.engine import Engine
 from assay.ingest.stage import table_name
 from assay.project.asset_types import vocabulary
 from assay.project.models import AssetReconcile, Source
+from assay.reconcile.golden_ids import assign_golden_ids
 from assay.reconcile.matching import Clusters, cluster_records, key_column
 
 SURVIVING_FIELDS = ("owner_email", "org")
@@ -27,6 +28,8 @@ class AssetTables:
     memberships: ibis.Table
     owner_conflicts: ibis.Table
     only_in_source: ibis.Table
+    id_events: ibis.Table
+    """This run's golden id changes (`assay.reconcile.golden_ids`)."""
     clusters: Clusters | None = None
     """The match passes' links and split clusters (with `reconcile.assets.match` only)."""
 
@@ -53,6 +56,8 @@ def source_rows(engine: Engine, spec: AssetReconcile, sources: dict[str, Source]
                 asset_type=kind,
                 raw_asset_type=t.asset_type,
                 name=t.name,
+                record_key=ibis.literal(f"{name}:")
+                + (t.source_id.cast("string") if "source_id" in mapped else ibis.null("string")).coalesce(t.asset_type + ":" + t.name),
                 source=ibis.literal(name),
                 source_id=t.source_id.cast("string") if "source_id" in mapped else ibis.null("string"),
                 owner_email=t.owner_email if "owner_email" in mapped else ibis.null("string"),
@@ -94,12 +99,15 @@ def clustered_rows(engine: Engine, spec: AssetReconcile, records: ibis.Table) ->
     return named.drop("c_type", "c_name", "c_key", *keys), clusters
 
 
-def reconcile_assets(engine: Engine, spec: AssetReconcile, sources: dict[str, Source]) -> AssetTables:
+def reconcile_assets(engine: Engine, spec: AssetReconcile, sources: dict[str, Source], run_id: str) -> AssetTables:
+    """Golden assets and their tables for run `run_id` (which new golden ids are derived from)."""
     rows = source_rows(engine, spec, sources)
     clusters = None
     if spec.match:
         rows, clusters = clustered_rows(engine, spec, engine.create_table("_work_asset_records", rows))
-    rows = engine.create_table("_work_asset_sources", rows)
+    rows = engine.create_table("_work_asset_rows", rows)
+    ids, id_events = assign_golden_ids(engine, rows, run_id)
+    rows = engine.create_table("_work_asset_sources", rows.join(ids, "asset_key"))
     aggregates: dict[str, ibis.Value] = {}
     for field in SURVIVING_FIELDS:
         order = spec.survivorship.get(field, spec.sources)
@@ -108,7 +116,7 @@ def reconcile_assets(engine: Engine, spec: AssetReconcile, sources: dict[str, So
     for s in spec.sources:
         aggregates[f"in_{s}"] = (rows.source == s).any()
     aggregates["source_count"] = rows.source.nunique()
-    grouped = rows.group_by("asset_key", "asset_type", "name").aggregate(**aggregates)
+    grouped = rows.group_by("golden_id", "asset_key", "asset_type", "name").aggregate(**aggregates)
     listing = ibis.literal("")
     for s in spec.sources:
         listing = listing + ibis.cases((grouped[f"in_{s}"], f"{s},"), else_="")
@@ -122,4 +130,4 @@ def reconcile_assets(engine: Engine, spec: AssetReconcile, sources: dict[str, So
     only = engine.create_table(
         "_work_only_in_source", single.select("asset_key", "asset_type", "name", "owner_email", "org", source=single.sources)
     )
-    return AssetTables(golden, rows, conflicts, only, clusters)
+    return AssetTables(golden, rows, conflicts, only, id_events, clusters)

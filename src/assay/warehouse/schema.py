@@ -32,6 +32,7 @@ COVERAGE = "assay_coverage"
 ACCESS = "assay_access"
 SOURCE_COLUMNS = "assay_source_columns"
 ASSET_MATCHES = "assay_asset_matches"
+GOLDEN_ID_EVENTS = "assay_golden_id_events"
 ASSET_CHAINED = "assay_asset_chained"
 COMPARE_SUMMARY = "assay_compare_summary"
 COMPARE_COLUMNS = "assay_compare_columns"
@@ -126,6 +127,9 @@ HISTORY: dict[str, ibis.Schema] = {
             "ci_high": "float64",
             "unit": "string",
         }
+    ),
+    GOLDEN_ID_EVENTS: ibis.schema(
+        {"run_id": "string", "golden_id": "string", "event": "string", "other_id": "string", "asset_key": "string", "records": "int64"}
     ),
     COMPARE_SUMMARY: ibis.schema(
         {
