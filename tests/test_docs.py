@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from assay.cli.app import app
 from assay.project import compare_models, models
+from assay.project.survivorship import Survivorship
 from assay.warehouse import schema
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -44,6 +45,8 @@ def test_every_project_key_is_documented() -> None:
             assert key in words, f"{model.__name__}.{key} is undocumented"
     for key in model_keys(models.AssetReconcile):
         assert f"assets.{key}" in words
+    for key in model_keys(Survivorship):
+        assert f"survivorship.{key}" in words
     for key in model_keys(compare_models.CompareSpec):
         assert key in words, f"CompareSpec.{key} is undocumented"
     for key in model_keys(compare_models.Tolerance):

@@ -72,12 +72,20 @@ def cross_reference_problems(p: Project) -> list[tuple[KeyPath, str]]:
     if p.reconcile:
         for i, name in enumerate(p.reconcile.assets.sources):
             need(("reconcile", "assets", "sources", i), name, "asset")
-        for column, order in p.reconcile.assets.survivorship.items():
+        for column, keep in p.reconcile.assets.survivorship.items():
+            at = ("reconcile", "assets", "survivorship", column)
             if column not in OPTIONAL_ENTITY_COLUMNS["asset"]:
-                out.append((("reconcile", "assets", "survivorship", column), f"survivorship applies to owner_email or org, not {column!r}"))
-            for i, name in enumerate(order):
+                out.append((at, f"survivorship applies to owner_email or org, not {column!r}"))
+            for i, name in enumerate(keep.sources or []):
                 if name not in p.reconcile.assets.sources:
-                    out.append((("reconcile", "assets", "survivorship", column, i), f"{name!r} is not one of reconcile.assets.sources"))
+                    out.append(((*at, i), f"{name!r} is not one of reconcile.assets.sources"))
+            if keep.by is not None:
+                asset_sources = [p.sources[s] for s in p.reconcile.assets.sources if s in p.sources]
+                types = {str(src.columns[keep.by].type) for src in asset_sources if keep.by in src.columns}
+                if not types:
+                    out.append(((*at, "by"), f"no asset source maps a column {keep.by!r}"))
+                elif not types <= {"timestamp", "date"}:
+                    out.append(((*at, "by"), f"{keep.by!r} must be a timestamp or date column, not {', '.join(sorted(types))}"))
         mapped = {c for s in p.reconcile.assets.sources if s in p.sources for c in p.sources[s].columns}
         for i, match_pass in enumerate(p.reconcile.assets.match):
             for key in match_pass.keys:

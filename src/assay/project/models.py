@@ -15,6 +15,7 @@ from assay.project.compare_models import CompareSpec
 from assay.project.durations import Duration
 from assay.project.paths import check_root
 from assay.project.reader_options import CsvOptions, DatabaseSource, ExcelOptions
+from assay.project.survivorship import Survivorship
 from assay.project.zones import canonical_zone
 
 ColumnType = Literal["string", "int64", "float64", "boolean", "date", "timestamp"]
@@ -182,7 +183,7 @@ class AssetReconcile(Strict):
     """Asset inventories matched on normalized keys into golden records."""
 
     sources: list[str] = Field(min_length=1)
-    survivorship: dict[str, list[str]] = Field(default_factory=dict)
+    survivorship: dict[str, Survivorship] = Field(default_factory=dict)
     asset_types: AssetTypes = Field(default_factory=dict)
     """Canonical asset class → the raw type spellings every source may use for it."""
     asset_types_by_source: dict[str, AssetTypes] = Field(default_factory=dict)

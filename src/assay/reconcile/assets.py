@@ -18,8 +18,7 @@ from assay.project.asset_types import vocabulary
 from assay.project.models import AssetReconcile, Source
 from assay.reconcile.golden_ids import assign_golden_ids
 from assay.reconcile.matching import Clusters, cluster_records, key_column
-
-SURVIVING_FIELDS = ("owner_email", "org")
+from assay.reconcile.survivors import SURVIVING_FIELDS, provenance, recency_column, recency_columns, surviving_values
 
 
 @dataclass(frozen=True)
@@ -30,6 +29,8 @@ class AssetTables:
     only_in_source: ibis.Table
     id_events: ibis.Table
     """This run's golden id changes (`assay.reconcile.golden_ids`)."""
+    provenance: ibis.Table
+    """Each golden field's value and the record it came from (`assay.reconcile.survivors`)."""
     clusters: Clusters | None = None
     """The match passes' links and split clusters (with `reconcile.assets.match` only)."""
 
@@ -62,6 +63,9 @@ def source_rows(engine: Engine, spec: AssetReconcile, sources: dict[str, Source]
                 source_id=t.source_id.cast("string") if "source_id" in mapped else ibis.null("string"),
                 owner_email=t.owner_email if "owner_email" in mapped else ibis.null("string"),
                 org=t.org if "org" in mapped else ibis.null("string"),
+                file=t._file.cast("string"),
+                row_number=t._row.cast("int64"),
+                **{recency_column(c): t[c].cast("timestamp") if c in mapped else ibis.null("timestamp") for c in recency_columns(spec)},
                 **extra,
             )
         )
@@ -107,16 +111,18 @@ def reconcile_assets(engine: Engine, spec: AssetReconcile, sources: dict[str, So
         rows, clusters = clustered_rows(engine, spec, engine.create_table("_work_asset_records", rows))
     rows = engine.create_table("_work_asset_rows", rows)
     ids, id_events = assign_golden_ids(engine, rows, run_id)
-    rows = engine.create_table("_work_asset_sources", rows.join(ids, "asset_key"))
+    keyed = rows.join(ids, "asset_key")
+    prov = engine.create_table("_work_asset_provenance", provenance(spec, keyed))
+    rows = engine.create_table("_work_asset_sources", keyed.drop(*[recency_column(c) for c in recency_columns(spec)]))
     aggregates: dict[str, ibis.Value] = {}
-    for field in SURVIVING_FIELDS:
-        order = spec.survivorship.get(field, spec.sources)
-        priority = ibis.cases(*((rows.source == s, f"{i:02d}") for i, s in enumerate(order)), else_="99")
-        aggregates[field] = (priority + rows[field]).min().substr(2)
     for s in spec.sources:
         aggregates[f"in_{s}"] = (rows.source == s).any()
     aggregates["source_count"] = rows.source.nunique()
-    grouped = rows.group_by("golden_id", "asset_key", "asset_type", "name").aggregate(**aggregates)
+    counted = rows.group_by("golden_id", "asset_key", "asset_type", "name").aggregate(**aggregates)
+    survived = surviving_values(prov)
+    grouped = counted.left_join(survived, "golden_id").select(
+        "golden_id", "asset_key", "asset_type", "name", *SURVIVING_FIELDS, *[f"in_{s}" for s in spec.sources], "source_count"
+    )
     listing = ibis.literal("")
     for s in spec.sources:
         listing = listing + ibis.cases((grouped[f"in_{s}"], f"{s},"), else_="")
@@ -130,4 +136,4 @@ def reconcile_assets(engine: Engine, spec: AssetReconcile, sources: dict[str, So
     only = engine.create_table(
         "_work_only_in_source", single.select("asset_key", "asset_type", "name", "owner_email", "org", source=single.sources)
     )
-    return AssetTables(golden, rows, conflicts, only, id_events, clusters)
+    return AssetTables(golden, rows, conflicts, only, id_events, prov, clusters)

@@ -132,6 +132,7 @@ def _run(engine: Engine, project: Project, project_dir: Path, at: datetime, on_s
             current |= compared.state
             if assets is not None:
                 history[w.GOLDEN_ID_EVENTS] = assets.id_events
+                current[w.GOLDEN_PROVENANCE] = assets.provenance
             if assets is not None and assets.clusters is not None:
                 current |= {w.ASSET_MATCHES: assets.clusters.links, w.ASSET_CHAINED: assets.clusters.chained}
             publish(engine, _run_row(engine, project, result, started, error=None), history, current)

@@ -33,6 +33,7 @@ ACCESS = "assay_access"
 SOURCE_COLUMNS = "assay_source_columns"
 ASSET_MATCHES = "assay_asset_matches"
 GOLDEN_ID_EVENTS = "assay_golden_id_events"
+GOLDEN_PROVENANCE = "assay_golden_provenance"
 ASSET_CHAINED = "assay_asset_chained"
 COMPARE_SUMMARY = "assay_compare_summary"
 COMPARE_COLUMNS = "assay_compare_columns"
@@ -51,6 +52,7 @@ STATE_TABLES = (
     COMPARE_UNMATCHED,
     ASSET_MATCHES,
     ASSET_CHAINED,
+    GOLDEN_PROVENANCE,
 )
 """Views of the latest successful run's state, each over `by_run(name)`."""
 
