@@ -103,14 +103,14 @@ def clustered_rows(engine: Engine, spec: AssetReconcile, records: ibis.Table) ->
     return named.drop("c_type", "c_name", "c_key", *keys), clusters
 
 
-def reconcile_assets(engine: Engine, spec: AssetReconcile, sources: dict[str, Source], run_id: str) -> AssetTables:
-    """Golden assets and their tables for run `run_id` (which new golden ids are derived from)."""
+def reconcile_assets(engine: Engine, spec: AssetReconcile, sources: dict[str, Source], run_seq: int) -> AssetTables:
+    """Golden assets and their tables for the run numbered `run_seq` (new golden ids are derived from it)."""
     rows = source_rows(engine, spec, sources)
     clusters = None
     if spec.match:
         rows, clusters = clustered_rows(engine, spec, engine.create_table("_work_asset_records", rows))
     rows = engine.create_table("_work_asset_rows", rows)
-    ids, id_events = assign_golden_ids(engine, rows, run_id)
+    ids, id_events = assign_golden_ids(engine, rows, run_seq)
     keyed = rows.join(ids, "asset_key")
     prov = engine.create_table("_work_asset_provenance", provenance(spec, keyed))
     rows = engine.create_table("_work_asset_sources", keyed.drop(*[recency_column(c) for c in recency_columns(spec)]))

@@ -14,8 +14,9 @@ key). Every other golden asset gets a new id, and the changes are recorded:
   (`other_id`: the id they live on under);
 - `retired`: a previous id none of whose records is left.
 
-New ids are `g-` and 12 hex digits of an MD5 of the run id and the asset's smallest record key,
-so they never collide with an id handed out by an earlier run.
+New ids are `g-` and 12 hex digits of an MD5 of the run's sequence number and the asset's
+smallest record key: they never collide with an id handed out by an earlier run, and the same
+inputs give the same ids (a run id has a random part; its sequence number does not).
 """
 
 from __future__ import annotations
@@ -38,13 +39,13 @@ def previous_membership(engine: Engine) -> ibis.Table | None:
     return prev.select("record_key", prev_id=prev.golden_id).distinct()
 
 
-def assign_golden_ids(engine: Engine, rows: ibis.Table, run_id: str) -> tuple[ibis.Table, ibis.Table]:
+def assign_golden_ids(engine: Engine, rows: ibis.Table, run_seq: int) -> tuple[ibis.Table, ibis.Table]:
     """(asset_key → golden_id, id events) for this run's records (`asset_key`, `record_key`)."""
     members = rows.select("asset_key", "record_key").distinct()
     anchors = members.group_by("asset_key").aggregate(anchor=members.record_key.min(), records=members.count())
     prev = previous_membership(engine)
     if prev is None:
-        fresh = _fresh(engine, run_id, anchors.anchor)
+        fresh = _fresh(engine, run_seq, anchors.anchor)
         ids = anchors.select("asset_key", golden_id=fresh)
         events = anchors.select(
             golden_id=fresh, event=ibis.literal("new"), other_id=ibis.null("string"), asset_key=anchors.asset_key, records=anchors.records
@@ -64,7 +65,7 @@ def assign_golden_ids(engine: Engine, rows: ibis.Table, run_id: str) -> tuple[ib
         "_work_golden_ids",
         joined.select(
             asset_key=joined.asset_key,
-            golden_id=ibis.coalesce(joined.kept_id, _fresh(engine, run_id, joined.anchor)),
+            golden_id=ibis.coalesce(joined.kept_id, _fresh(engine, run_seq, joined.anchor)),
             best_prev=joined.best_prev,
             kept=joined.kept_id.notnull(),
             records=joined.records,
@@ -93,6 +94,6 @@ def assign_golden_ids(engine: Engine, rows: ibis.Table, run_id: str) -> tuple[ib
     return ids.select("asset_key", "golden_id"), new_or_split.union(merged_or_retired)
 
 
-def _fresh(engine: Engine, run_id: str, anchor: ibis.StringValue) -> ibis.StringValue:
-    """A new id: never one an earlier run handed out, since the run id is part of what is hashed."""
-    return ibis.literal("g-") + engine.md5(ibis.literal(f"{run_id}:") + anchor).substr(0, 12)
+def _fresh(engine: Engine, run_seq: int, anchor: ibis.StringValue) -> ibis.StringValue:
+    """A new id: never one an earlier run handed out, since the run's number is part of what is hashed."""
+    return ibis.literal("g-") + engine.md5(ibis.literal(f"{run_seq}:") + anchor).substr(0, 12)

@@ -110,7 +110,7 @@ def _run(engine: Engine, project: Project, project_dir: Path, at: datetime, on_s
             result.accounting = ingest_all(engine, project_dir, project.sources, project.data_roots)
         inputs: dict[str, ibis.Table] = {}
         with stage("reconcile"):
-            assets = reconcile_assets(engine, project.reconcile.assets, project.sources, result.run_id) if project.reconcile else None
+            assets = reconcile_assets(engine, project.reconcile.assets, project.sources, result.run_seq) if project.reconcile else None
             if assets is not None and project.controls:
                 inputs["coverage"] = engine.create_table("_work_coverage", coverage_matrix(engine, assets.golden, project.controls, at))
             if project.access:
