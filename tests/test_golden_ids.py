@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from assay.warehouse import schema as w
 from assay.warehouse.history import visible
 from assay.workspace import Workspace
+from tests.conftest import postgres_database
+from tests.engine_param import ENGINES
 
 PROJECT = """\
 name: ids
@@ -40,10 +44,13 @@ def events(ws: Workspace, run_id: str) -> set[tuple]:
     return {(r["event"], r["golden_id"], r["other_id"], r["asset_key"], r["records"]) for r in rows}
 
 
-def test_golden_ids_follow_records_across_runs(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ENGINES)
+def test_golden_ids_follow_records_across_runs(tmp_path: Path, kind: str) -> None:
     (tmp_path / "assay.yml").write_text(PROJECT)
     write(tmp_path, [("C1", "web-01"), ("C2", "db-02"), ("C3", "app-03")], [("R1", "web-01"), ("R2", "db-02")])
-    ws = Workspace.open(tmp_path)
+    databases = postgres_database() if kind == "postgres" else None
+    url = {"duckdb": None, "pyspark": "pyspark"}.get(kind) if databases is None else next(databases)
+    ws = Workspace.open(tmp_path, url)
     try:
         first = ws.run(date(2026, 11, 1))
         one = ids(ws)
@@ -84,3 +91,5 @@ def test_golden_ids_follow_records_across_runs(tmp_path: Path) -> None:
         assert events(ws, fourth.run_id) == set()
     finally:
         ws.close()
+        if databases is not None:
+            next(databases, None)
