@@ -22,7 +22,9 @@ from assay.project.compare_models import CompareSpec
 from assay.project.load import load_project
 from assay.reconcile.compare import TableComparison, compare_tables
 from assay.warehouse import schema as w
+from assay.warehouse.history import visible
 from assay.workspace import Workspace
+from tests.conftest import postgres_database
 from tests.engine_param import ENGINES, connected
 
 # datacompy's README / user guide example, with the report it documents.
@@ -395,3 +397,42 @@ def test_demo_report_shows_the_comparison(demo_run: Workspace, tmp_path: Path) -
     first_row = parser.cells[:7]
     expected = [s[k] for k in ("left_rows", "right_rows", "only_left", "only_right", "in_both", "rows_equal", "rows_unequal")]
     assert [int(c.replace(",", "")) for c in first_row] == expected
+
+
+TINY = """\
+name: cmp
+sources:
+  ledger: {path: ledger.csv, entity: ticket, columns: {acct: acct, amount: {from: amount, type: float64}, who: who}}
+  billing: {path: billing.csv, entity: ticket, columns: {acct: acct, amount: {from: amount, type: float64}, who: who}}
+compare:
+  money:
+    left: ledger
+    right: billing
+    join: acct
+    tolerance: {amount: {abs: 0.01}}
+    ignore_case: true
+"""
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_compare_through_assay_run_on_every_engine(tmp_path: Path, kind: str) -> None:
+    (tmp_path / "assay.yml").write_text(TINY)
+    (tmp_path / "ledger.csv").write_text("acct,amount,who\nA,10.00,Ann\nB,20.00,bob\nB,21.00,bob\nC,30.00,cy\n")
+    (tmp_path / "billing.csv").write_text("acct,amount,who\nA,10.005,ANN\nB,20.50,bob\nD,40.00,dee\n")
+    databases = postgres_database() if kind == "postgres" else None
+    url = {"duckdb": None, "pyspark": "pyspark"}.get(kind) if databases is None else next(databases)
+    ws = Workspace.open(tmp_path, url)
+    try:
+        ws.run(date(2026, 11, 20))
+        e = ws.engine
+        (s,) = e.to_arrow(visible(e, w.COMPARE_SUMMARY)).to_pylist()
+        # A equal within 0.01 and by case; B#0 20 vs 20.5 unequal; B#1 and C only left; D only right.
+        assert (s["in_both"], s["rows_equal"], s["only_left"], s["only_right"], s["left_duplicate_rows"]) == (2, 1, 2, 1, 2)
+        mism = e.to_arrow(e.table(w.COMPARE_MISMATCHES)).to_pylist()
+        assert [(m["key"], m["key_index"], m["column_name"], m["difference"]) for m in mism] == [("B", 0, "amount", 0.5)]
+        unmatched = {(u["side"], u["key"], u["key_index"], u["row_number"]) for u in e.to_arrow(e.table(w.COMPARE_UNMATCHED)).to_pylist()}
+        assert unmatched == {("left", "B", 1, 4), ("left", "C", 0, 5), ("right", "D", 0, 4)}
+    finally:
+        ws.close()
+        if databases is not None:
+            next(databases, None)
