@@ -14,7 +14,7 @@ from typing import Any
 from assay.engine import Engine
 from assay.errors import AssayError
 from assay.report import charts, queries, view
-from assay.report.comparisons import comparisons
+from assay.report.comparisons import PER_COLUMN, comparisons
 from assay.report.context import ReportContext
 from assay.report.render import render
 
@@ -77,6 +77,8 @@ def build_report(engine: Engine, context: ReportContext, out_path: Path) -> Path
         "reconciliation": recon,
         "conflicts": view.owner_conflicts(recon.conflicts) if recon else [],
         "comparisons": comparisons(engine, latest.run_id),
+        "per_column": PER_COLUMN,
+        "per_side": queries.TOP_N // 2,
         "checks": view.checks(queries.check_results(engine, latest.run_id)),
         "accounting": accounting,
         "accounting_totals": accounting_totals,

@@ -17,6 +17,9 @@ from assay.report.queries import TOP_N, Rows
 from assay.warehouse import history
 from assay.warehouse import schema as S
 
+PER_COLUMN = 5
+"""Unequal values shown per compared column."""
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -36,8 +39,8 @@ def comparisons(engine: Engine, run_id: str) -> list[Comparison]:
     if not summaries:
         return []
     columns = _rows(engine, _of_run(engine, S.COMPARE_COLUMNS, run_id).order_by(["compare", ibis.desc("unequal"), "column_name"]))
-    mismatches = _first(engine, S.COMPARE_MISMATCHES, ["column_name", "key", "key_index"])
-    unmatched = _first(engine, S.COMPARE_UNMATCHED, ["side", "key", "key_index"])
+    mismatches = _first(engine, S.COMPARE_MISMATCHES, ["column_name"], ["key", "key_index"], PER_COLUMN)
+    unmatched = _first(engine, S.COMPARE_UNMATCHED, ["side"], ["key", "key_index"], TOP_N // 2)
     return [
         Comparison(
             s,
@@ -54,13 +57,14 @@ def _of_run(engine: Engine, name: str, run_id: str) -> ibis.Table:
     return t.filter(t.run_id == run_id)
 
 
-def _first(engine: Engine, state_table: str, order: list[str]) -> Rows:
-    """The first TOP_N rows of each comparison in a state table (it is as large as the differences)."""
+def _first(engine: Engine, state_table: str, by: list[str], order: list[str], n: int) -> Rows:
+    """The first `n` rows of each comparison and `by` group in a state table (it is as large as the
+    differences), so every column (or side) with differences shows some."""
     if not engine.exists(state_table):
         return []
     t = engine.table(state_table)
-    rank = ibis.row_number().over(group_by=t.compare, order_by=[t[c] for c in order])
-    return _rows(engine, t.mutate(_rank=rank).filter(ibis._._rank < TOP_N).drop("_rank").order_by(["compare", *order]))
+    rank = ibis.row_number().over(group_by=[t.compare, *[t[c] for c in by]], order_by=[t[c] for c in order])
+    return _rows(engine, t.mutate(_rank=rank).filter(ibis._._rank < n).drop("_rank").order_by(["compare", *by, *order]))
 
 
 def _rows(engine: Engine, expr: ibis.Table) -> Rows:
