@@ -24,8 +24,7 @@ from assay.reconcile.compare import TableComparison, compare_tables
 from assay.warehouse import schema as w
 from assay.warehouse.history import visible
 from assay.workspace import Workspace
-from tests.conftest import postgres_database
-from tests.engine_param import ENGINES, connected
+from tests.engine_param import ENGINES, connected, project_engine
 
 # datacompy's README / user guide example, with the report it documents.
 DOC_LEFT = """acct_id,dollar_amt,name,float_fld,date_fld
@@ -419,20 +418,21 @@ def test_compare_through_assay_run_on_every_engine(tmp_path: Path, kind: str) ->
     (tmp_path / "assay.yml").write_text(TINY)
     (tmp_path / "ledger.csv").write_text("acct,amount,who\nA,10.00,Ann\nB,20.00,bob\nB,21.00,bob\nC,30.00,cy\n")
     (tmp_path / "billing.csv").write_text("acct,amount,who\nA,10.005,ANN\nB,20.50,bob\nD,40.00,dee\n")
-    databases = postgres_database() if kind == "postgres" else None
-    url = {"duckdb": None, "pyspark": "pyspark"}.get(kind) if databases is None else next(databases)
-    ws = Workspace.open(tmp_path, url)
-    try:
-        ws.run(date(2026, 11, 20))
-        e = ws.engine
-        (s,) = e.to_arrow(visible(e, w.COMPARE_SUMMARY)).to_pylist()
-        # A equal within 0.01 and by case; B#0 20 vs 20.5 unequal; B#1 and C only left; D only right.
-        assert (s["in_both"], s["rows_equal"], s["only_left"], s["only_right"], s["left_duplicate_rows"]) == (2, 1, 2, 1, 2)
-        mism = e.to_arrow(e.table(w.COMPARE_MISMATCHES)).to_pylist()
-        assert [(m["key"], m["key_index"], m["column_name"], m["difference"]) for m in mism] == [("B", 0, "amount", 0.5)]
-        unmatched = {(u["side"], u["key"], u["key_index"], u["row_number"]) for u in e.to_arrow(e.table(w.COMPARE_UNMATCHED)).to_pylist()}
-        assert unmatched == {("left", "B", 1, 4), ("left", "C", 0, 5), ("right", "D", 0, 4)}
-    finally:
-        ws.close()
-        if databases is not None:
-            next(databases, None)
+    with project_engine(kind) as url:
+        ws = Workspace.open(tmp_path, url)
+        try:
+            check_tiny_run(ws)
+        finally:
+            ws.close()
+
+
+def check_tiny_run(ws: Workspace) -> None:
+    ws.run(date(2026, 11, 20))
+    e = ws.engine
+    (s,) = e.to_arrow(visible(e, w.COMPARE_SUMMARY)).to_pylist()
+    # A equal within 0.01 and by case; B#0 20 vs 20.5 unequal; B#1 and C only left; D only right.
+    assert (s["in_both"], s["rows_equal"], s["only_left"], s["only_right"], s["left_duplicate_rows"]) == (2, 1, 2, 1, 2)
+    mism = e.to_arrow(e.table(w.COMPARE_MISMATCHES)).to_pylist()
+    assert [(m["key"], m["key_index"], m["column_name"], m["difference"]) for m in mism] == [("B", 0, "amount", 0.5)]
+    unmatched = {(u["side"], u["key"], u["key_index"], u["row_number"]) for u in e.to_arrow(e.table(w.COMPARE_UNMATCHED)).to_pylist()}
+    assert unmatched == {("left", "B", 1, 4), ("left", "C", 0, 5), ("right", "D", 0, 4)}

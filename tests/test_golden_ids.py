@@ -10,8 +10,7 @@ import pytest
 from assay.warehouse import schema as w
 from assay.warehouse.history import visible
 from assay.workspace import Workspace
-from tests.conftest import postgres_database
-from tests.engine_param import ENGINES
+from tests.engine_param import ENGINES, project_engine
 
 PROJECT = """\
 name: ids
@@ -48,8 +47,11 @@ def events(ws: Workspace, run_id: str) -> set[tuple]:
 def test_golden_ids_follow_records_across_runs(tmp_path: Path, kind: str) -> None:
     (tmp_path / "assay.yml").write_text(PROJECT)
     write(tmp_path, [("C1", "web-01"), ("C2", "db-02"), ("C3", "app-03")], [("R1", "web-01"), ("R2", "db-02")])
-    databases = postgres_database() if kind == "postgres" else None
-    url = {"duckdb": None, "pyspark": "pyspark"}.get(kind) if databases is None else next(databases)
+    with project_engine(kind) as url:
+        check_runs(tmp_path, url)
+
+
+def check_runs(tmp_path: Path, url: str | None) -> None:
     ws = Workspace.open(tmp_path, url)
     try:
         first = ws.run(date(2026, 11, 1))
@@ -91,5 +93,3 @@ def test_golden_ids_follow_records_across_runs(tmp_path: Path, kind: str) -> Non
         assert events(ws, fourth.run_id) == set()
     finally:
         ws.close()
-        if databases is not None:
-            next(databases, None)

@@ -13,8 +13,7 @@ from assay.errors import ConfigError
 from assay.project.load import load_project
 from assay.warehouse import schema as w
 from assay.workspace import Workspace
-from tests.conftest import postgres_database
-from tests.engine_param import ENGINES
+from tests.engine_param import ENGINES, project_engine
 
 PROJECT = """\
 name: match
@@ -88,14 +87,11 @@ def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     (folder / "cmdb.csv").write_text(CMDB)
     (folder / "cloud.csv").write_text(CLOUD)
     (folder / "agent.csv").write_text(AGENT)
-    databases = postgres_database() if request.param == "postgres" else None
-    url = {"duckdb": None, "pyspark": "pyspark"}.get(request.param) if databases is None else next(databases)
-    ws = Workspace.open(folder, url)
-    ws.run(date(2026, 11, 20))
-    yield ws
-    ws.close()
-    if databases is not None:
-        next(databases, None)
+    with project_engine(request.param) as url:
+        ws = Workspace.open(folder, url)
+        ws.run(date(2026, 11, 20))
+        yield ws
+        ws.close()
 
 
 def rows(ws: Workspace, table: str) -> list[dict]:
