@@ -64,11 +64,11 @@ def cluster_records(engine: Engine, records: ibis.Table, passes: list[MatchPass]
         cluster_id=ibis.cases((split.broken.fill_null(False), split.record_id), else_=split.label),
         match_pass=first_pass.match_pass,
     )
-    return Clusters(engine.create_table("_work_asset_clusters", assigned), links, chained)
+    return Clusters(engine.create_scratch("_work_asset_clusters", assigned), links, chained)
 
 
 def _links(engine: Engine, records: ibis.Table, passes: list[MatchPass], strong_keys: list[str]) -> ibis.Table:
-    matched = engine.create_table("_work_matched", records.filter(ibis.literal(False)).select("record_id"))
+    matched = engine.create_scratch("_work_matched", records.filter(ibis.literal(False)).select("record_id"))
     labels = records.select("record_id", label=records.record_id)
     made: list[ibis.Table] = []
     for order, match_pass in enumerate(passes):
@@ -92,15 +92,15 @@ def _links(engine: Engine, records: ibis.Table, passes: list[MatchPass], strong_
             pass_order=ibis.literal(order, "int64"),
             key_values=values.key_values,
         )
-        made.append(engine.create_table(f"_work_match_{order}", step))
-        matched = engine.create_table(
+        made.append(engine.create_scratch(f"_work_match_{order}", step))
+        matched = engine.create_scratch(
             "_work_matched_next",
             matched.union(made[-1].select("record_id")).union(made[-1].select(record_id=made[-1].matched_to)).distinct(),
         )
-        matched = engine.create_table("_work_matched", matched)
+        matched = engine.create_scratch("_work_matched", matched)
         if strong_keys and order + 1 < len(passes):
             labels = _components(engine, records, ibis.union(*made))
-    return engine.create_table("_work_asset_links", ibis.union(*made) if len(made) > 1 else made[0])
+    return engine.create_scratch("_work_asset_links", ibis.union(*made) if len(made) > 1 else made[0])
 
 
 def _compatible(records: ibis.Table, labels: ibis.Table, pairs: ibis.Table, strong_keys: list[str]) -> ibis.Table:
@@ -123,8 +123,8 @@ def _compatible(records: ibis.Table, labels: ibis.Table, pairs: ibis.Table, stro
 def _components(engine: Engine, records: ibis.Table, links: ibis.Table) -> ibis.Table:
     """record_id → label, the smallest record id of its connected component (a work table)."""
     edges = links.select(a=links.record_id, b=links.matched_to).union(links.select(a=links.matched_to, b=links.record_id))
-    edges = engine.create_table("_work_match_edges", edges)
-    labels = engine.create_table("_work_match_labels", records.select("record_id", label=records.record_id))
+    edges = engine.create_scratch("_work_match_edges", edges)
+    labels = engine.create_scratch("_work_match_labels", records.select("record_id", label=records.record_id))
     for _ in range(MAX_ROUNDS):
         seen = edges.join(labels, edges.b == labels.record_id).select(record_id=edges.a, label=labels.label)
         lowest = seen.group_by("record_id").aggregate(near=seen.label.min())
@@ -133,8 +133,8 @@ def _components(engine: Engine, records: ibis.Table, links: ibis.Table) -> ibis.
         changed = int(engine.scalar(joined.filter(new_label != joined.label).count()))
         if not changed:
             return labels
-        labels = engine.create_table("_work_match_labels_next", joined.select(record_id=labels.record_id, label=new_label))
-        labels = engine.create_table("_work_match_labels", labels)
+        labels = engine.create_scratch("_work_match_labels_next", joined.select(record_id=labels.record_id, label=new_label))
+        labels = engine.create_scratch("_work_match_labels", labels)
     raise AssayError(f"asset matching did not settle in {MAX_ROUNDS} rounds: a chain of links longer than that")
 
 
@@ -142,7 +142,7 @@ def _chained(engine: Engine, records: ibis.Table, labels: ibis.Table, strong_key
     """Records of clusters in which some strong key has two different non-null values."""
     empty = ibis.memtable({"cluster_id": [], "record_id": [], "strong_key": [], "value": []}, schema=_CHAINED_SCHEMA)
     if not strong_keys:
-        return engine.create_table("_work_asset_chained", empty)
+        return engine.create_scratch("_work_asset_chained", empty)
     labelled = records.join(labels, "record_id")
     parts = []
     for k in strong_keys:
@@ -151,7 +151,7 @@ def _chained(engine: Engine, records: ibis.Table, labels: ibis.Table, strong_key
         bad = have.group_by("label").aggregate(n=have[key_column(k)].nunique()).filter(lambda g: g.n > 1)
         rows = labelled.semi_join(bad, "label")
         parts.append(rows.select(cluster_id=rows.label, record_id=rows.record_id, strong_key=ibis.literal(k), value=rows[key_column(k)]))
-    return engine.create_table("_work_asset_chained", ibis.union(*parts) if len(parts) > 1 else parts[0])
+    return engine.create_scratch("_work_asset_chained", ibis.union(*parts) if len(parts) > 1 else parts[0])
 
 
 _CHAINED_SCHEMA = ibis.schema({"cluster_id": "string", "record_id": "string", "strong_key": "string", "value": "string"})
