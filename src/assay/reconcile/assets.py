@@ -108,11 +108,11 @@ def reconcile_assets(engine: Engine, spec: AssetReconcile, sources: dict[str, So
     rows = source_rows(engine, spec, sources)
     clusters = None
     if spec.match:
-        rows, clusters = clustered_rows(engine, spec, engine.create_table("_work_asset_records", rows))
-    rows = engine.create_table("_work_asset_rows", rows)
+        rows, clusters = clustered_rows(engine, spec, engine.create_scratch("_work_asset_records", rows))
+    rows = engine.create_scratch("_work_asset_rows", rows)
     ids, id_events = assign_golden_ids(engine, rows, run_seq)
     keyed = rows.join(ids, "asset_key")
-    prov = engine.create_table("_work_asset_provenance", provenance(spec, keyed))
+    prov = engine.create_scratch("_work_asset_provenance", provenance(spec, keyed))
     rows = engine.create_table("_work_asset_sources", keyed.drop(*[recency_column(c) for c in recency_columns(spec)]))
     aggregates: dict[str, ibis.Value] = {}
     for s in spec.sources:

@@ -50,14 +50,14 @@ def assign_golden_ids(engine: Engine, rows: ibis.Table, run_seq: int) -> tuple[i
         events = anchors.select(
             golden_id=fresh, event=ibis.literal("new"), other_id=ibis.null("string"), asset_key=anchors.asset_key, records=anchors.records
         )
-        return engine.create_table("_work_golden_ids", ids), events
+        return engine.create_scratch("_work_golden_ids", ids), events
 
     overlap = members.join(prev, "record_key").group_by("asset_key", "prev_id").aggregate(n=ibis._.count())
     ranked = overlap.mutate(
         by_asset=ibis.row_number().over(group_by=overlap.asset_key, order_by=[ibis.desc(overlap.n), overlap.prev_id]),
         by_prev=ibis.row_number().over(group_by=overlap.prev_id, order_by=[ibis.desc(overlap.n), overlap.asset_key]),
     )
-    ranked = engine.create_table("_work_golden_overlap", ranked)
+    ranked = engine.create_scratch("_work_golden_overlap", ranked)
     kept = ranked.filter((ranked.by_asset == 0) & (ranked.by_prev == 0)).select("asset_key", kept_id=ranked.prev_id)
     best = ranked.filter(ranked.by_asset == 0).select("asset_key", best_prev=ranked.prev_id)
     joined = anchors.left_join(kept, "asset_key").left_join(best, "asset_key")

@@ -121,20 +121,29 @@ def _compatible(records: ibis.Table, labels: ibis.Table, pairs: ibis.Table, stro
 
 
 def _components(engine: Engine, records: ibis.Table, links: ibis.Table) -> ibis.Table:
-    """record_id → label, the smallest record id of its connected component (a work table)."""
+    """record_id → label, the smallest record id of its connected component (a work table).
+
+    Only linked records can change label, so the rounds run over them alone; each round writes
+    the next labels with a `changed` flag into the other of two tables, and stops when none did.
+    """
     edges = links.select(a=links.record_id, b=links.matched_to).union(links.select(a=links.matched_to, b=links.record_id))
     edges = engine.create_scratch("_work_match_edges", edges)
-    labels = engine.create_scratch("_work_match_labels", records.select("record_id", label=records.record_id))
-    for _ in range(MAX_ROUNDS):
+    nodes = edges.select(record_id=edges.a).distinct()
+    labels = engine.create_scratch("_work_match_labels_0", nodes.mutate(label=nodes.record_id))
+    for step in range(MAX_ROUNDS):
         seen = edges.join(labels, edges.b == labels.record_id).select(record_id=edges.a, label=labels.label)
         lowest = seen.group_by("record_id").aggregate(near=seen.label.min())
-        joined = labels.left_join(lowest, labels.record_id == lowest.record_id)
-        new_label = ibis.cases((joined.near.notnull() & (joined.near < joined.label), joined.near), else_=joined.label)
-        changed = int(engine.scalar(joined.filter(new_label != joined.label).count()))
-        if not changed:
-            return labels
-        labels = engine.create_scratch("_work_match_labels_next", joined.select(record_id=labels.record_id, label=new_label))
-        labels = engine.create_scratch("_work_match_labels", labels)
+        joined = labels.join(lowest, "record_id")
+        new_label = ibis.least(joined.label, joined.near)
+        following = engine.create_scratch(
+            f"_work_match_labels_{(step + 1) % 2}", joined.select("record_id", label=new_label, changed=new_label != joined.label)
+        )
+        labels = following.select("record_id", "label")
+        if not engine.scalar(following.changed.any()):
+            everyone = records.select("record_id").left_join(labels, "record_id")
+            return engine.create_scratch(
+                "_work_match_labels", everyone.select(record_id=everyone.record_id, label=everyone.label.coalesce(everyone.record_id))
+            )
     raise AssayError(f"asset matching did not settle in {MAX_ROUNDS} rounds: a chain of links longer than that")
 
 
