@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint services bench bench-10m bench-checks conformance clean
+.PHONY: install demo test lint services bench bench-10m bench-checks bench-compare bench-match conformance clean
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -27,6 +27,7 @@ test: install services lint
 bench: install
 	$(UV) run python benchmarks/bench_normalize.py --rows 10000000
 	$(UV) run python benchmarks/bench_run.py --rows 1000000
+	$(UV) run python benchmarks/bench_compare.py --rows 1000000 --repeat 3
 
 bench-10m: install
 	$(UV) run python benchmarks/bench_run.py --rows 10000000
@@ -39,6 +40,14 @@ bench-checks: install
 # ENGINE=postgres://... or ENGINE=pyspark://local[2] runs them on another engine.
 conformance: install
 	$(UV) run python conformance/gx_runner.py $(if $(ENGINE),--engine $(ENGINE))
+
+# bench_compare: `compare:` against a hand-written DuckDB full-outer-join diff and datacompy on Polars (docs/benchmarks.md).
+bench-compare: install
+	$(UV) run python benchmarks/bench_compare.py --rows 1000000 --repeat 3
+
+# bench_match: match passes on two 1M-asset inventories, precision and recall against the planted truth.
+bench-match: install
+	$(UV) run python benchmarks/bench_match.py --rows 1000000
 
 clean:
 	rm -rf demo-output .pytest_cache .ruff_cache

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pyarrow as pa
 import pytest
@@ -35,3 +37,15 @@ def connected(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E
 def texts(engine: Engine, values: list[str | None], name: str = "texts"):
     """A one-column (`v`) string table on the engine, with `i` keeping the input order."""
     return engine.load_arrow(name, pa.table({"i": pa.array(range(len(values)), pa.int64()), "v": pa.array(values, pa.string())}))
+
+
+@contextmanager
+def project_engine(kind: str) -> Iterator[str | None]:
+    """An engine URL for a test that runs a whole project: None (the project's own DuckDB file), a
+    throwaway PostgreSQL database, or a Spark database of its own (Spark's metastore is shared)."""
+    if kind == "duckdb":
+        yield None
+    elif kind == "postgres":
+        yield from postgres_database()
+    else:
+        yield f"pyspark://local[2]?database=assay_{uuid.uuid4().hex[:10]}"

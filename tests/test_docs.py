@@ -13,7 +13,8 @@ from assay.checks.registry import kinds as check_kinds
 from assay.cli.app import app
 from assay.findings.inputs.registry import finding_inputs
 from assay.metrics.registry import metric_kinds
-from assay.project import models
+from assay.project import compare_models, models
+from assay.project.survivorship import Survivorship
 from assay.warehouse import schema
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -46,6 +47,12 @@ def test_every_project_key_is_documented() -> None:
             assert key in words, f"{model.__name__}.{key} is undocumented"
     for key in model_keys(models.AssetReconcile):
         assert f"assets.{key}" in words
+    for key in model_keys(Survivorship):
+        assert f"survivorship.{key}" in words
+    for key in model_keys(compare_models.CompareSpec):
+        assert key in words, f"CompareSpec.{key} is undocumented"
+    for key in model_keys(compare_models.Tolerance):
+        assert f"tolerance.{key}" in words
 
 
 def test_every_check_kind_and_option_is_documented() -> None:

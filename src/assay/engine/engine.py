@@ -82,8 +82,11 @@ class Engine:
 
     def scratch(self, name: str, expr: ibis.Table) -> ibis.Table:
         """Compute `expr` once into a table of this session only, for a result that several queries
-        read; it vanishes with the connection and is not a warehouse write. `drop` removes it."""
-        self._guard(lambda: self.con.create_table(name, expr, temp=True, overwrite=True), expr)
+        read (writing a large intermediate to the warehouse costs more than computing it); it
+        vanishes with the connection and is not a warehouse write. `drop` removes it."""
+        # Dropped first rather than `overwrite=True`: Ibis overwrites a temporary table by copying it.
+        self.drop(name)
+        self._guard(lambda: self.con.create_table(name, expr, temp=True), expr)
         return self.table(name)
 
     def create_empty(self, name: str, schema: ibis.Schema) -> None:

@@ -184,11 +184,9 @@ class SparkEngine(Engine):
         self._execute(f"CREATE OR REPLACE VIEW `{name}` AS {self.con.compile(expr)}")
 
     def scratch(self, name: str, expr: ibis.Table) -> ibis.Table:
-        """Spark has no temporary tables: a temporary view (Ibis makes Spark views temporary), cached
-        now (spilling to disk)."""
-        self._guard(lambda: self.con.create_view(name, expr, overwrite=True), expr)
-        self._execute(f"CACHE TABLE `{name}`")
-        return self.table(name)
+        """Spark has no temporary tables, and a cached temporary view is re-resolved by name when a view
+        it reads is replaced (iterative steps replace theirs): an ordinary table."""
+        return self.create_table(name, expr)
 
     def add_column(self, table: str, column: str, dtype: ibis.expr.datatypes.DataType | str) -> None:
         self._write()

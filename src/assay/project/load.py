@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from assay.errors import ConfigError
+from assay.project.compare_models import compare_problems
 from assay.project.models import OPTIONAL_ENTITY_COLUMNS, Project
 from assay.project.paths import PathRefused, confine
 from assay.project.references import finding_rule_problems, metric_problems
@@ -75,12 +76,41 @@ def cross_reference_problems(p: Project) -> list[tuple[KeyPath, str]]:
     if p.reconcile:
         for i, name in enumerate(p.reconcile.assets.sources):
             need(("reconcile", "assets", "sources", i), name, "asset")
-        for column, order in p.reconcile.assets.survivorship.items():
+        for column, keep in p.reconcile.assets.survivorship.items():
+            at = ("reconcile", "assets", "survivorship", column)
             if column not in OPTIONAL_ENTITY_COLUMNS["asset"]:
-                out.append((("reconcile", "assets", "survivorship", column), f"survivorship applies to owner_email or org, not {column!r}"))
-            for i, name in enumerate(order):
+                out.append((at, f"survivorship applies to owner_email or org, not {column!r}"))
+            for i, name in enumerate(keep.sources or []):
                 if name not in p.reconcile.assets.sources:
-                    out.append((("reconcile", "assets", "survivorship", column, i), f"{name!r} is not one of reconcile.assets.sources"))
+                    out.append(((*at, i), f"{name!r} is not one of reconcile.assets.sources"))
+            if keep.by is not None:
+                asset_sources = [p.sources[s] for s in p.reconcile.assets.sources if s in p.sources]
+                types = {str(src.columns[keep.by].type) for src in asset_sources if keep.by in src.columns}
+                if not types:
+                    out.append(((*at, "by"), f"no asset source maps a column {keep.by!r}"))
+                elif not types <= {"timestamp", "date"}:
+                    out.append(((*at, "by"), f"{keep.by!r} must be a timestamp or date column, not {', '.join(sorted(types))}"))
+        mapped = {c for s in p.reconcile.assets.sources if s in p.sources for c in p.sources[s].columns}
+        for i, match_pass in enumerate(p.reconcile.assets.match):
+            for key in match_pass.keys:
+                if key not in mapped:
+                    out.append(
+                        (
+                            ("reconcile", "assets", "match", i, "keys"),
+                            f"no asset source maps a column {key!r}; mapped: {', '.join(sorted(mapped))}",
+                        )
+                    )
+        for i, key in enumerate(p.reconcile.assets.strong_keys):
+            if key not in mapped:
+                out.append(
+                    (
+                        ("reconcile", "assets", "strong_keys", i),
+                        f"no asset source maps a column {key!r}; mapped: {', '.join(sorted(mapped))}",
+                    )
+                )
+        for name in p.reconcile.assets.asset_types_by_source:
+            if name not in p.reconcile.assets.sources:
+                out.append((("reconcile", "assets", "asset_types_by_source", name), f"{name!r} is not one of reconcile.assets.sources"))
     for cname, control in p.controls.items():
         for i, name in enumerate(control.evidence):
             need(("controls", cname, "evidence", i), name, "observation")
@@ -105,11 +135,16 @@ def cross_reference_problems(p: Project) -> list[tuple[KeyPath, str]]:
 
         declared = [c for ids in check_ids(p).values() for c in ids]
         for pattern in p.gate.unmatched(declared):
-            at: KeyPath = ("gate", "checks", p.gate.checks.index(pattern))
-            out.append((at, f"{pattern!r} names no check; check ids: {', '.join(declared) or '(no checks declared)'}"))
+            out.append(
+                (
+                    ("gate", "checks", p.gate.checks.index(pattern)),
+                    f"{pattern!r} names no check; check ids: {', '.join(declared) or '(no checks declared)'}",
+                )
+            )
     for mname, metric in p.metrics.items():
         out.extend(metric_problems(p, mname, metric))
     out.extend(finding_rule_problems(p))
+    out += compare_problems(p)
     return out
 
 

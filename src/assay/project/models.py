@@ -13,9 +13,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SerializeAsAn
 
 from assay.checks.gate import Gate
 from assay.checks.options import CheckOptions
+from assay.project.asset_types import AssetTypes
+from assay.project.compare_models import CompareSpec
 from assay.project.durations import Duration
 from assay.project.paths import check_root
 from assay.project.reader_options import CsvOptions, DatabaseSource, ExcelOptions
+from assay.project.survivorship import Survivorship
 from assay.project.zones import canonical_zone
 
 ColumnType = Literal["string", "int64", "float64", "boolean", "date", "timestamp"]
@@ -140,11 +143,38 @@ class Source(Strict):
         return self
 
 
+class MatchPass(Strict):
+    """One deterministic match pass: records with equal non-null values of all `keys` link."""
+
+    name: str = Field(min_length=1)
+    keys: list[str] = Field(min_length=1)
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
 class AssetReconcile(Strict):
     """Asset inventories matched on normalized keys into golden records."""
 
     sources: list[str] = Field(min_length=1)
-    survivorship: dict[str, list[str]] = Field(default_factory=dict)
+    survivorship: dict[str, Survivorship] = Field(default_factory=dict)
+    asset_types: AssetTypes = Field(default_factory=dict)
+    """Canonical asset class → the raw type spellings every source may use for it."""
+    asset_types_by_source: dict[str, AssetTypes] = Field(default_factory=dict)
+    """Per source, spellings of its own; they take precedence over `asset_types`."""
+    match: list[MatchPass] = Field(default_factory=list)
+    """Match passes in priority order; none: records match on `asset_type:name` alone."""
+    strong_keys: list[str] = Field(default_factory=list)
+    """Keys whose different non-null values forbid two records from sharing a cluster."""
+
+    @model_validator(mode="after")
+    def _passes(self) -> AssetReconcile:
+        names = [p.name for p in self.match]
+        if len(set(names)) != len(names):
+            raise ValueError(f"match pass names must differ: {names}")
+        return self
 
 
 class Reconcile(Strict):
@@ -284,6 +314,7 @@ class Project(Strict):
     data_roots: list[Annotated[str, AfterValidator(check_root)]] = Field(default_factory=list)
     sources: dict[str, Source] = Field(min_length=1)
     reconcile: Reconcile | None = None
+    compare: dict[str, CompareSpec] = Field(default_factory=dict)
     controls: dict[str, Control] = Field(default_factory=dict)
     access: Access | None = None
     checks: dict[str, list[Check]] = Field(default_factory=dict)
@@ -294,7 +325,7 @@ class Project(Strict):
     """Framework name → mapping file of its requirements to controls (`assay.metrics.frameworks`)."""
     report: ReportSettings = Field(default_factory=ReportSettings)
 
-    @field_validator("sources", "controls", "metrics", "findings", "frameworks")
+    @field_validator("sources", "controls", "metrics", "findings", "frameworks", "compare")
     @classmethod
     def _identifier_names(cls, value: dict[str, Any]) -> dict[str, Any]:
         for name in value:

@@ -14,6 +14,7 @@ from typing import Any
 from assay.engine import Engine
 from assay.errors import AssayError
 from assay.report import charts, queries, view
+from assay.report.comparisons import PER_COLUMN, comparisons
 from assay.report.context import ReportContext
 from assay.report.render import render
 
@@ -84,6 +85,9 @@ def build_report(engine: Engine, context: ReportContext, out_path: Path) -> Path
         "overdue": view.overdue_rows(overdue, latest.as_of),
         "reconciliation": recon,
         "conflicts": view.owner_conflicts(recon.conflicts) if recon else [],
+        "comparisons": comparisons(engine, latest.run_id),
+        "per_column": PER_COLUMN,
+        "per_side": queries.TOP_N // 2,
         "checks": view.checks(queries.check_results(engine, latest.run_id)),
         "gate": queries.gate_result(engine, latest.run_id),
         "accounting": accounting,

@@ -33,6 +33,7 @@ from assay.metrics.compute import metric_history, metric_rows
 from assay.metrics.frameworks import framework_rollup
 from assay.project.models import Project
 from assay.reconcile.assets import reconcile_assets
+from assay.reconcile.compare import run_compares
 from assay.run.as_of import AsOf, as_of_instant
 from assay.run.lock import run_lock
 from assay.run.publish import publish
@@ -117,8 +118,9 @@ def _run(
         with stage("ingest"):
             result.accounting = ingest_all(engine, project_dir, project.sources, project.data_roots)
         with stage("reconcile"):
-            assets = reconcile_assets(engine, project.reconcile.assets, project.sources) if project.reconcile else None
+            assets = reconcile_assets(engine, project.reconcile.assets, project.sources, result.run_seq) if project.reconcile else None
             inputs = build_inputs(BuildContext(engine, project, at, assets.golden if assets else None))
+            compared = run_compares(engine, project.compare)
         with stage("checks"):
             result.checks = run_checks(engine, project, at)
             result.gate = evaluate_gate(project.gate, result.checks)
@@ -138,6 +140,13 @@ def _run(
         with stage("publish"):
             result.status = "success"
             history, current = _results(engine, result, metric_tables, state, assets is not None, inputs)
+            history |= compared.history
+            current |= compared.state
+            if assets is not None:
+                history[w.GOLDEN_ID_EVENTS] = assets.id_events
+                current[w.GOLDEN_PROVENANCE] = assets.provenance
+            if assets is not None and assets.clusters is not None:
+                current |= {w.ASSET_MATCHES: assets.clusters.links, w.ASSET_CHAINED: assets.clusters.chained}
             publish(engine, _run_row(engine, project, result, started, error=None), history, current)
         return result
     except Exception as exc:

@@ -36,8 +36,29 @@ ONLY_IN_SOURCE = "assay_only_in_source"
 COVERAGE = "assay_coverage"
 ACCESS = "assay_access"
 SOURCE_COLUMNS = "assay_source_columns"
+ASSET_MATCHES = "assay_asset_matches"
+GOLDEN_ID_EVENTS = "assay_golden_id_events"
+GOLDEN_PROVENANCE = "assay_golden_provenance"
+ASSET_CHAINED = "assay_asset_chained"
+COMPARE_SUMMARY = "assay_compare_summary"
+COMPARE_COLUMNS = "assay_compare_columns"
+COMPARE_MISMATCHES = "assay_compare_mismatches"
+COMPARE_UNMATCHED = "assay_compare_unmatched"
 
-STATE_TABLES = (FINDINGS, ASSETS, ASSET_SOURCES, OWNER_CONFLICTS, ONLY_IN_SOURCE, COVERAGE, ACCESS)
+STATE_TABLES = (
+    FINDINGS,
+    ASSETS,
+    ASSET_SOURCES,
+    OWNER_CONFLICTS,
+    ONLY_IN_SOURCE,
+    COVERAGE,
+    ACCESS,
+    COMPARE_MISMATCHES,
+    COMPARE_UNMATCHED,
+    ASSET_MATCHES,
+    ASSET_CHAINED,
+    GOLDEN_PROVENANCE,
+)
 """Views of the latest successful run's state, each over `by_run(name)`."""
 
 
@@ -188,6 +209,46 @@ HISTORY: dict[str, ibis.Schema] = {
             "ci_low": "float64",
             "ci_high": "float64",
             "open_findings": "int64",
+        }
+    ),
+    GOLDEN_ID_EVENTS: ibis.schema(
+        {"run_id": "string", "golden_id": "string", "event": "string", "other_id": "string", "asset_key": "string", "records": "int64"}
+    ),
+    COMPARE_SUMMARY: ibis.schema(
+        {
+            "run_id": "string",
+            "compare": "string",
+            "left_source": "string",
+            "right_source": "string",
+            "join_columns": "string",
+            "left_rows": "int64",
+            "right_rows": "int64",
+            "only_left": "int64",
+            "only_right": "int64",
+            "in_both": "int64",
+            "rows_equal": "int64",
+            "rows_unequal": "int64",
+            "left_duplicate_rows": "int64",
+            "right_duplicate_rows": "int64",
+            "columns_compared": "int64",
+            "columns_unequal": "int64",
+            "values_unequal": "int64",
+        }
+    ),
+    COMPARE_COLUMNS: ibis.schema(
+        {
+            "run_id": "string",
+            "compare": "string",
+            "column_name": "string",
+            "left_type": "string",
+            "right_type": "string",
+            "abs_tol": "float64",
+            "rel_tol": "float64",
+            "compared_rows": "int64",
+            "unequal": "int64",
+            "null_diff": "int64",
+            "max_diff": "float64",
+            "match_rate": "float64",
         }
     ),
     FINDING_EVENTS: ibis.schema(
