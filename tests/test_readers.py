@@ -352,7 +352,15 @@ def test_unreferenced_tables_are_dropped_at_the_next_ingest(tmp_path: Path) -> N
     ws.close()
 
 
-BROKEN = {"a.csv": "id,org\n1,Eng\nx,IT\n", "b.csv": 'id,org\n2,"Ops, Platform"\n3,a,b\n\n4,"multi\nline"\nfive,x\n'}
+BROKEN = {"a.csv": "id,org\n1,Eng\nx,IT\n", "b.csv": 'id,org\n2,"Ops, Platform"\n3,a,b\n\n4,"multi\nline"\nfive,x\n6,E\x00ng\n'}
+
+
+def test_a_nul_character_quarantines_its_record(tmp_path: Path) -> None:
+    """PostgreSQL cannot hold U+0000, so the record is quarantined on every engine (the comparisons
+    below include it), with its reason and its line, and the other records load."""
+    found, counts = _quarantine_on("duckdb", tmp_path)
+    assert ("data/b.csv", 8, "org: contains a NUL character (U+0000), which no text column can hold on every engine") in found
+    assert counts == (7, 3, 4)
 
 
 def _quarantine_on(engine: str, tmp_path: Path, pg: str | None = None) -> tuple[list[tuple], tuple[int, int, int]]:

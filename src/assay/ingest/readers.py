@@ -61,22 +61,76 @@ def read_file(
     con: duckdb.DuckDBPyConnection, name: str, source: Source, project_dir: Path, relative: str, raw: str, rejects: str
 ) -> FileRead:
     """Create `raw` and `rejects` for one file (`relative` to `project_dir`) or the database of source `name`."""
-    path = project_dir / relative
     mapping = {canonical: spec.from_ for canonical, spec in source.columns.items()}
     try:
         with tempfile.TemporaryDirectory(prefix="assay-read-") as scratch:
-            if source.database is not None:
-                return FileRead(read_database(con, project_dir, source.database, mapping, raw, rejects, Path(scratch)), [])
-            if source.format == "csv":
-                file = as_utf8(path, relative, source.csv.encoding, Path(scratch))
-                return FileRead(*read_csv_file(con, file, mapping, source.csv, raw, rejects))
-            file = InputFile(path, relative)
-            if source.format in ("ndjson", "json"):
-                return FileRead(read_json_file(con, file, mapping, source.format == "json", raw, rejects), [])
-            if source.format == "xlsx":
-                return FileRead(read_excel_file(con, file, mapping, source.excel or ExcelOptions(), raw, rejects), [])
-            return FileRead(read_parquet_file(con, file, mapping, raw, rejects), [])
+            read = _read(con, source, project_dir, relative, mapping, raw, rejects, Path(scratch))
+        return FileRead(read.columns, [*_reject_nul(con, source, raw, rejects), *read.scratch])
     except SourceError as exc:
         raise SourceError(f"source {name!r}: {exc}") from None
     except duckdb.Error as exc:
         raise SourceError(f"source {name!r}: cannot read {relative} as {source.format}: {exc}") from None
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    project_dir: Path,
+    relative: str,
+    mapping: dict[str, str],
+    raw: str,
+    rejects: str,
+    scratch: Path,
+) -> FileRead:
+    path = project_dir / relative
+    if source.database is not None:
+        return FileRead(read_database(con, project_dir, source.database, mapping, raw, rejects, scratch), [])
+    if source.format == "csv":
+        file = as_utf8(path, relative, source.csv.encoding, scratch)
+        return FileRead(*read_csv_file(con, file, mapping, source.csv, raw, rejects))
+    file = InputFile(path, relative)
+    if source.format in ("ndjson", "json"):
+        return FileRead(read_json_file(con, file, mapping, source.format == "json", raw, rejects), [])
+    if source.format == "xlsx":
+        return FileRead(read_excel_file(con, file, mapping, source.excel or ExcelOptions(), raw, rejects), [])
+    return FileRead(read_parquet_file(con, file, mapping, raw, rejects), [])
+
+
+def _reject_nul(con: duckdb.DuckDBPyConnection, source: Source, raw: str, rejects: str) -> list[str]:
+    """Move records with a NUL character (U+0000) in a mapped text value to `rejects`, on every engine.
+
+    PostgreSQL cannot store the character at all and a NUL inside a field is corruption, not data,
+    so the record is quarantined with its reason everywhere rather than loaded on some engines and
+    failing the run on another. Returns the scratch table `raw` now reads from, if any.
+    """
+    types = dict(con.execute(f'SELECT column_name, column_type FROM (DESCRIBE "{_ident(raw)}")').fetchall())
+    text = [c for c in source.columns if types.get(c) == "VARCHAR"]
+    if not text:
+        return []
+    has_nul = " OR ".join(f'strpos("{_ident(c)}", chr(0)) > 0' for c in text)
+    if not con.execute(f'SELECT count(*) FROM "{_ident(raw)}" WHERE {has_nul}').fetchone()[0]:  # type: ignore[index]
+        return []
+    everything = f"{raw}_with_nul"
+    kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = $name", {"name": raw}).fetchone()
+    con.execute(f'ALTER {"VIEW" if kind and kind[0] == "VIEW" else "TABLE"} "{_ident(raw)}" RENAME TO "{_ident(everything)}"')
+    first = "CASE " + " ".join(f'WHEN strpos("{_ident(c)}", chr(0)) > 0 THEN $l{i}' for i, c in enumerate(text)) + " END"
+    labels = {f"l{i}": _label(c, source.columns[c].from_) for i, c in enumerate(text)}
+    fields = ", ".join(f'$k{i}, CAST("{_ident(c)}" AS VARCHAR)' for i, c in enumerate(source.columns))
+    keys = {f"k{i}": spec.from_ for i, spec in enumerate(source.columns.values())}
+    record = f"CAST(json_object({fields}) AS VARCHAR)"
+    con.execute(
+        f'INSERT INTO "{_ident(rejects)}" SELECT CAST(_row AS BIGINT), CAST(_file AS VARCHAR), {first}, {record} '
+        f'FROM "{_ident(everything)}" WHERE {has_nul}',
+        labels | keys,
+    )
+    con.execute(f'CREATE OR REPLACE TEMP VIEW "{_ident(raw)}" AS SELECT * FROM "{_ident(everything)}" WHERE NOT ({has_nul})')
+    return [everything]
+
+
+def _label(canonical: str, from_: str) -> str:
+    name = f"{canonical} ({from_})" if canonical != from_ else canonical
+    return f"{name}: contains a NUL character (U+0000), which no text column can hold on every engine"
+
+
+def _ident(name: str) -> str:
+    return name.replace('"', '""')
