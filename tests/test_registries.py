@@ -37,7 +37,7 @@ def test_every_builder_output_matches_its_declared_schema(demo_dir: Path, truth:
     p = ws.project
     ingest_all(ws.engine, ws.project_dir, p.sources, p.data_roots)
     assert p.reconcile is not None
-    golden = reconcile_assets(ws.engine, p.reconcile.assets, p.sources).golden
+    golden = reconcile_assets(ws.engine, p.reconcile.assets, p.sources, run_seq=1).golden
     ctx = BuildContext(ws.engine, p, as_of_instant(date.fromisoformat(truth["as_of_dates"][-1])), golden)
     built = 0
     for name, spec in finding_inputs().items():

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from assay.metrics.registry import metric_kinds
+from assay.project.load import load_project
 from assay.workspace import Workspace
 
 CHROMIUM = "/usr/bin/chromium"
@@ -59,4 +61,5 @@ def test_every_chart_drawn_offline_without_console_errors(report_file: Path) -> 
     assert errors == []
     assert all(u.startswith(("file://", "data:")) for u in requests), requests
     assert "ACME" in title
-    assert tiles == ["coverage", "mttr_days", "open_findings", "sla_attainment"]
+    metrics = load_project(report_file.parent)[0].metrics
+    assert tiles == sorted(name for name, metric in metrics.items() if metric_kinds()[metric.kind].display == "tile")

@@ -83,7 +83,7 @@ def fast_email(text: ibis.StringValue, options: EmailOptions, engine: Engine) ->
     at = text.find("@")
     n = text.length()
     ok = (whole_match(text, FAST_EMAIL) & (n <= MAX_LENGTH) & (at <= MAX_LOCAL_LENGTH)).fill_null(False)
-    local = text.substr(0, at)
+    local = text.substr(0, ibis.greatest(at, 0))  # never a negative length: PostgreSQL refuses one even where `ok` is false
     domain = text.substr(at + 1)
     domain = ibis.ifelse(domain.endswith("."), domain.substr(0, domain.length() - 1), domain).lower()
     return Fast(ok, _canonical(local, domain, options))
