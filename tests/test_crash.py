@@ -191,7 +191,9 @@ if action == "prepare":
     ws = Workspace.open(Path(folder), url)
     print(json.dumps(snapshot(ws)))
 elif action == "count":
-    print(json.dumps(count_writes(prepare(Path(folder), url), url)))
+    project = prepare(Path(folder), url)
+    counts = count_writes(project, url)
+    print(json.dumps([*counts, snapshot(Workspace.open(project, url))]))
 else:
     ws = Workspace.open(Path(folder), url)
     print(json.dumps(snapshot(ws)))
@@ -215,8 +217,7 @@ def test_killed_spark_runs_publish_by_marker(tmp_path: Path) -> None:
     """Spark has no transactions: rows of a killed run may stay, but no reader sees them, and the
     next run starts from the last successful state."""
     url = "pyspark://local[2]"
-    publish_at, total = probe("count", tmp_path / "counting", url)
-    reference = probe("snapshot", tmp_path / "counting", url)
+    publish_at, total, reference = probe("count", tmp_path / "counting", url)  # and the state after that uninterrupted run
     project = tmp_path / "crashed"
     before = probe("prepare", project, url)
     for point in (publish_at + 1, total):  # just after the stage starts, and at its last write (after the marker)
