@@ -33,18 +33,18 @@ def typed_with_problems(engine: Engine, raw: ibis.Table, source: Source) -> ibis
     Rows whose every column has a well-formed shape with a fast path (`assay.normalize.Fast`) are
     typed by those; the rest by the full parsers. Both give the same values and problems.
     """
-    fast_ok = [f.ok for f in _fast_columns(engine, raw, source).values()]
-    if not fast_ok:
-        return _typed_rows(engine, raw, source, fast=False)
-    ok = functools.reduce(operator.and_, fast_ok)
-    return _typed_rows(engine, raw.filter(ok), source, fast=True).union(_typed_rows(engine, raw.filter(~ok), source, fast=False))
+    shortcuts = _fast_columns(engine, raw, source)
+    if not shortcuts:
+        return _typed_rows(engine, raw, source, {})
+    ok = functools.reduce(operator.and_, [f.ok for f in shortcuts.values()])
+    return _typed_rows(engine, raw.filter(ok), source, shortcuts).union(_typed_rows(engine, raw.filter(~ok), source, {}))
 
 
-def _typed_rows(engine: Engine, raw: ibis.Table, source: Source, fast: bool) -> ibis.Table:
+def _typed_rows(engine: Engine, raw: ibis.Table, source: Source, shortcuts: dict[str, Fast]) -> ibis.Table:
+    """Typed columns and the problem; columns in `shortcuts` by their fast path (rows known to fit it)."""
     columns: dict[str, ibis.Value] = {c: raw[c] for c in raw.columns if c.startswith("_")}
     problems: list[ibis.StringValue] = []
     required = ENTITY_COLUMNS[source.entity]
-    shortcuts = _fast_columns(engine, raw, source) if fast else {}
     if shortcuts:
         # Fast values become columns first, so that problems and checks read them instead of
         # computing them again inside their CASEs.

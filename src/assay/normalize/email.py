@@ -14,7 +14,7 @@ import ibis
 from pydantic import field_validator
 
 from assay.engine import Engine
-from assay.normalize.hostname import host_checks, is_domain, is_valid, without_trailing_dot
+from assay.normalize.hostname import FAST_HOST, absolute_to_relative, host_checks, is_domain, is_valid, without_trailing_dot
 from assay.normalize.portable import quoted, trim, whole_match
 from assay.normalize.registry import Options, register, register_fast
 from assay.normalize.result import Fast, Normalized, problem
@@ -71,8 +71,7 @@ def normalize_email(value: ibis.Value, options: EmailOptions, engine: Engine) ->
 
 
 _FAST_ATOM = "[A-Za-z0-9_+-]+"
-_FAST_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-FAST_EMAIL = f"{_FAST_ATOM}(?:[.]{_FAST_ATOM})*@{_FAST_LABEL}(?:[.]{_FAST_LABEL})*[.]?"
+FAST_EMAIL = f"{_FAST_ATOM}(?:[.]{_FAST_ATOM})*@{FAST_HOST}"
 """A plain ASCII address with no space around it: dot-atom local part, valid host labels."""
 
 
@@ -84,8 +83,7 @@ def fast_email(text: ibis.StringValue, options: EmailOptions, engine: Engine) ->
     n = text.length()
     ok = (whole_match(text, FAST_EMAIL) & (n <= MAX_LENGTH) & (at <= MAX_LOCAL_LENGTH)).fill_null(False)
     local = text.substr(0, ibis.greatest(at, 0))  # never a negative length: PostgreSQL refuses one even where `ok` is false
-    domain = text.substr(at + 1)
-    domain = ibis.ifelse(domain.endswith("."), domain.substr(0, domain.length() - 1), domain).lower()
+    domain = absolute_to_relative(text.substr(at + 1)).lower()
     return Fast(ok, _canonical(local, domain, options))
 
 

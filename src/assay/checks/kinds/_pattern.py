@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 import ibis
@@ -21,3 +22,17 @@ class Patterns(BaseModel):
 
     def combine(self, tests: list[ibis.BooleanValue]) -> ibis.BooleanValue:
         return ibis.or_(*tests) if self.match == "any" else ibis.and_(*tests)
+
+
+class RegexPatterns(Patterns):
+    """Patterns that are regular expressions: each must compile, or the project file is refused."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: list[str]) -> list[str]:
+        for p in value:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"{p!r} is not a regular expression: {exc}") from None
+        return value

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import ibis
-from pydantic import field_validator
 
-from assay.checks.kinds._pattern import Patterns
-from assay.checks.kinds.regex import valid_regexes
+from assay.checks.kinds._pattern import RegexPatterns
 from assay.checks.options import CheckOptions
 from assay.checks.plan import Context, Plan
 from assay.checks.registry import register
@@ -18,13 +16,8 @@ from assay.checks.registry import register
     example='not_regex: {column: notes, pattern: "\\\\d{3}-\\\\d{2}-\\\\d{4}"}',
     failing="notes holding `123-45-6789`",
 )
-class NotRegex(CheckOptions, Patterns):
+class NotRegex(CheckOptions, RegexPatterns):
     column: str
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: list[str]) -> list[str]:
-        return valid_regexes(value)
 
     def describe(self) -> str:
         return f"{self.column} never matches {' or '.join(self.pattern)}"
